@@ -1,0 +1,242 @@
+"""roomkit — pure-async multi-channel conversation orchestration.
+
+Everything a user needs is importable from here. Optional backends (SQLite, PostgreSQL,
+Redis) and vendor providers are imported from their own modules, or lazily by name from
+here, so ``import roomkit`` loads none of their dependencies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roomkit.broadcast.transcode import ContentTranscoder, DefaultContentTranscoder
+from roomkit.channels import (
+    Channel,
+    EmailChannel,
+    HTTPChannel,
+    MessengerChannel,
+    RCSChannel,
+    SMSChannel,
+    StreamChunk,
+    StreamEnd,
+    StreamError,
+    StreamMessage,
+    StreamSendFn,
+    StreamStart,
+    TeamsChannel,
+    TelegramChannel,
+    TransportChannel,
+    WebSocketChannel,
+    WhatsAppChannel,
+    WhatsAppPersonalChannel,
+)
+from roomkit.channels.ai import AIChannel, SteeringDirective
+from roomkit.errors import (
+    BackendConnectionError,
+    ChannelAlreadyAttachedError,
+    ChannelAlreadyRegisteredError,
+    ChannelNotFoundError,
+    ChannelNotRegisteredError,
+    EventNotFoundError,
+    HookNotFoundError,
+    IdentityNotFoundError,
+    InvalidArgumentError,
+    KitClosedError,
+    LockTimeoutError,
+    ProcessTimeoutError,
+    ProviderError,
+    RoomClosedError,
+    RoomExistsError,
+    RoomKitError,
+    RoomNotFoundError,
+    SchemaVersionError,
+    StoreError,
+    TaskNotFoundError,
+)
+from roomkit.hooks.engine import HookEngine
+from roomkit.hooks.filters import HookRegistration
+from roomkit.identity.base import IdentityResolver
+from roomkit.identity.mock import MockIdentityResolver
+from roomkit.kit import RoomKit
+from roomkit.locks.base import RoomLockManager
+from roomkit.locks.memory import InMemoryLockManager
+from roomkit.models import (
+    Access,
+    AudioContent,
+    ChannelBinding,
+    ChannelCapabilities,
+    ChannelCategory,
+    ChannelDirection,
+    ChannelMediaType,
+    ChannelType,
+    CompositeContent,
+    DeleteContent,
+    EditContent,
+    EphemeralEvent,
+    EphemeralEventType,
+    EventContent,
+    EventSource,
+    EventStatus,
+    EventType,
+    FrameworkEvent,
+    HookExecution,
+    HookResult,
+    HookTrigger,
+    IdentificationStatus,
+    Identity,
+    IdentityHookResult,
+    IdentityResult,
+    InboundMessage,
+    InboundResult,
+    InjectedEvent,
+    LocationContent,
+    MediaContent,
+    Observation,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    RichContent,
+    Room,
+    RoomContext,
+    RoomEvent,
+    RoomStatus,
+    SystemContent,
+    Task,
+    TaskStatus,
+    TemplateContent,
+    TextContent,
+    VideoContent,
+    Visibility,
+)
+from roomkit.models.channel import ChannelOutput
+from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
+from roomkit.realtime.memory import InMemoryRealtime
+from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
+from roomkit.store.base import ConversationStore
+from roomkit.store.memory import InMemoryStore
+
+__version__ = "0.1.0"
+
+# Names whose modules need an optional dependency: imported on first access only.
+_LAZY = {
+    "SQLiteStore": "roomkit.store.sqlite",
+    "PostgresStore": "roomkit.store.postgres",
+    "RedisLockManager": "roomkit.locks.redis",
+    "RedisRealtime": "roomkit.realtime.redis",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'roomkit' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "AIChannel",
+    "Access",
+    "AudioContent",
+    "BackendConnectionError",
+    "Channel",
+    "ChannelAlreadyAttachedError",
+    "ChannelAlreadyRegisteredError",
+    "ChannelBinding",
+    "ChannelCapabilities",
+    "ChannelCategory",
+    "ChannelDirection",
+    "ChannelMediaType",
+    "ChannelNotFoundError",
+    "ChannelNotRegisteredError",
+    "ChannelOutput",
+    "ChannelType",
+    "CompositeContent",
+    "ContentTranscoder",
+    "ConversationStore",
+    "DefaultContentTranscoder",
+    "DefaultInboundRoomRouter",
+    "DeleteContent",
+    "EditContent",
+    "EmailChannel",
+    "EphemeralCallback",
+    "EphemeralEvent",
+    "EphemeralEventType",
+    "EventContent",
+    "EventNotFoundError",
+    "EventSource",
+    "EventStatus",
+    "EventType",
+    "FrameworkEvent",
+    "HTTPChannel",
+    "HookEngine",
+    "HookExecution",
+    "HookNotFoundError",
+    "HookRegistration",
+    "HookResult",
+    "HookTrigger",
+    "IdentificationStatus",
+    "Identity",
+    "IdentityHookResult",
+    "IdentityNotFoundError",
+    "IdentityResolver",
+    "IdentityResult",
+    "InMemoryLockManager",
+    "InMemoryRealtime",
+    "InMemoryStore",
+    "InboundMessage",
+    "InboundResult",
+    "InboundRoomRouter",
+    "InjectedEvent",
+    "InvalidArgumentError",
+    "KitClosedError",
+    "LocationContent",
+    "LockTimeoutError",
+    "MediaContent",
+    "MessengerChannel",
+    "MockIdentityResolver",
+    "Observation",
+    "Participant",
+    "ParticipantRole",
+    "ParticipantStatus",
+    "ProcessTimeoutError",
+    "ProviderError",
+    "RCSChannel",
+    "RealtimeBackend",
+    "RichContent",
+    "Room",
+    "RoomClosedError",
+    "RoomContext",
+    "RoomEvent",
+    "RoomExistsError",
+    "RoomKit",
+    "RoomKitError",
+    "RoomLockManager",
+    "RoomNotFoundError",
+    "RoomStatus",
+    "SMSChannel",
+    "SchemaVersionError",
+    "SteeringDirective",
+    "StoreError",
+    "StreamChunk",
+    "StreamEnd",
+    "StreamError",
+    "StreamMessage",
+    "StreamSendFn",
+    "StreamStart",
+    "SystemContent",
+    "Task",
+    "TaskNotFoundError",
+    "TaskStatus",
+    "TeamsChannel",
+    "TelegramChannel",
+    "TemplateContent",
+    "TextContent",
+    "TransportChannel",
+    "VideoContent",
+    "Visibility",
+    "WebSocketChannel",
+    "WhatsAppChannel",
+    "WhatsAppPersonalChannel",
+]

@@ -1,0 +1,295 @@
+"""Room administration behind the façade: rooms, bindings, timelines, read marks, sockets.
+
+Every change goes to the store first, then invalidates the room's cached state, then tells
+listeners (framework events and lifecycle hooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from roomkit.errors import (
+    ChannelAlreadyRegisteredError,
+    ChannelNotFoundError,
+    ChannelNotRegisteredError,
+    RoomClosedError,
+    RoomNotFoundError,
+)
+from roomkit.framework_events import FrameworkEventBus
+from roomkit.hooks.engine import HookEngine
+from roomkit.models.binding import ChannelBinding
+from roomkit.models.content import EventContent
+from roomkit.models.enums import (
+    Access,
+    ChannelDirection,
+    EventType,
+    HookTrigger,
+    RoomStatus,
+)
+from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.inbound import InboundMessage
+from roomkit.models.room import Room, RoomContext
+from roomkit.reporting import system_event
+from roomkit.rooms import RoomDirectory
+from roomkit.store._paging import check_page
+from roomkit.store.base import ConversationStore
+
+if TYPE_CHECKING:
+    from roomkit.channels.base import Channel
+
+SendFn = Callable[[str, RoomEvent], Coroutine[Any, Any, None]]
+
+_BINDING_TRIGGERS = {
+    "channel_attached": HookTrigger.ON_CHANNEL_ATTACHED,
+    "channel_detached": HookTrigger.ON_CHANNEL_DETACHED,
+    "channel_muted": HookTrigger.ON_CHANNEL_MUTED,
+    "channel_unmuted": HookTrigger.ON_CHANNEL_UNMUTED,
+}
+
+
+class RoomOps:
+    """Creates and changes rooms and bindings on behalf of the kit."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        rooms: RoomDirectory,
+        channels: dict[str, Channel],
+        bus: FrameworkEventBus,
+        hooks: HookEngine,
+    ) -> None:
+        self._store = store
+        self._rooms = rooms
+        self._channels = channels
+        self._bus = bus
+        self._hooks = hooks
+
+    # -- channels ------------------------------------------------------------------------
+
+    def register_channel(self, channel: Channel, kit: object) -> None:
+        if channel.channel_id in self._channels:
+            raise ChannelAlreadyRegisteredError(channel.channel_id)
+        self._channels[channel.channel_id] = channel
+        set_framework = getattr(channel, "set_framework", None)
+        if callable(set_framework):
+            set_framework(kit)
+
+    def channel(self, channel_id: str) -> Channel:
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            raise ChannelNotRegisteredError(channel_id, list(self._channels))
+        return channel
+
+    # -- rooms ---------------------------------------------------------------------------
+
+    async def create_room(
+        self, room_id: str | None, organization_id: str | None, metadata: dict[str, Any] | None
+    ) -> Room:
+        fields: dict[str, Any] = {"organization_id": organization_id, "metadata": metadata or {}}
+        if room_id is not None:
+            fields["id"] = room_id
+        room = await self._store.create_room(Room(**fields))
+        await self._bus.emit("room_created", room_id=room.id)
+        await self._lifecycle(HookTrigger.ON_ROOM_CREATED, room.id, "room_created")
+        return room
+
+    async def create_room_for(self, channel: Channel, message: InboundMessage) -> str:
+        """The router found no room: create one and attach the message's channel."""
+        room = await self.create_room(None, None, {"created_by_channel": channel.channel_id})
+        await self.attach(room.id, channel.channel_id, Access.READ_WRITE, "all", False, None, None)
+        return room.id
+
+    async def get_room(self, room_id: str) -> Room:
+        room = await self._store.get_room(room_id)
+        if room is None:
+            raise RoomNotFoundError(room_id)
+        return room
+
+    async def close_room(self, room_id: str) -> Room:
+        room = await self.get_room(room_id)
+        if room.status is RoomStatus.CLOSED:
+            return room
+        from roomkit.models._base import utcnow
+
+        now = utcnow()
+        closed = room.model_copy(
+            update={"status": RoomStatus.CLOSED, "closed_at": now, "updated_at": now}
+        )
+        await self._store.update_room(closed)
+        self._rooms.invalidate(room_id)
+        await self._bus.emit("room_closed", room_id=room_id)
+        await self._lifecycle(HookTrigger.ON_ROOM_CLOSED, room_id, "room_closed")
+        return closed
+
+    async def delete_room(self, room_id: str) -> bool:
+        existed = await self._store.delete_room(room_id)
+        self._rooms.invalidate(room_id)
+        if existed:
+            await self._bus.emit("room_deleted", room_id=room_id)
+        return existed
+
+    # -- bindings ------------------------------------------------------------------------
+
+    async def attach(
+        self,
+        room_id: str,
+        channel_id: str,
+        access: Access,
+        visibility: str,
+        muted: bool,
+        participant_id: str | None,
+        metadata: dict[str, Any] | None,
+    ) -> ChannelBinding:
+        channel = self.channel(channel_id)
+        await self.get_room(room_id)
+        binding = ChannelBinding(
+            channel_id=channel_id,
+            room_id=room_id,
+            channel_type=channel.channel_type,
+            category=channel.category,
+            direction=channel.direction,
+            access=Access(access),
+            muted=muted,
+            visibility=visibility,
+            participant_id=participant_id,
+            capabilities=channel.capabilities(),
+            metadata={**channel.info, **(metadata or {})},
+        )
+        binding = await self._store.add_binding(binding)
+        self._rooms.invalidate(room_id)
+        await self._announce("channel_attached", binding)
+        return binding
+
+    async def detach(self, room_id: str, channel_id: str) -> None:
+        binding = await self._binding(room_id, channel_id)
+        await self._store.remove_binding(room_id, channel_id)
+        self._rooms.invalidate(room_id)
+        await self._announce("channel_detached", binding)
+
+    async def update_binding(
+        self, room_id: str, channel_id: str, announce: str, **changes: Any
+    ) -> ChannelBinding:
+        binding = await self._binding(room_id, channel_id)
+        updated = await self._store.update_binding(binding.model_copy(update=changes))
+        self._rooms.invalidate(room_id)
+        update_hook = getattr(self._channels.get(channel_id), "update_binding", None)
+        if callable(update_hook):
+            update_hook(room_id, updated)
+        await self._announce(announce, updated)
+        return updated
+
+    # -- events --------------------------------------------------------------------------
+
+    async def outbound_event(
+        self,
+        room_id: str,
+        channel_id: str,
+        content: EventContent,
+        event_type: EventType,
+        chain_depth: int,
+        visibility: str,
+        metadata: dict[str, Any] | None,
+        idempotency_key: str | None,
+    ) -> tuple[RoomEvent, RoomContext]:
+        """Build the event a channel sends into a room (it must be attached)."""
+        channel = self.channel(channel_id)
+        context = await self._rooms.context(room_id)
+        if context.room.status is not RoomStatus.ACTIVE:
+            raise RoomClosedError(room_id)
+        binding = context.get_binding(channel_id)
+        if binding is None:
+            raise ChannelNotFoundError(room_id, channel_id)
+        event = RoomEvent(
+            room_id=room_id,
+            type=event_type,
+            source=EventSource(
+                channel_id=channel_id,
+                channel_type=channel.channel_type,
+                direction=ChannelDirection.OUTBOUND,
+                participant_id=binding.participant_id,
+            ),
+            content=content,
+            chain_depth=chain_depth,
+            visibility=visibility,
+            metadata=metadata or {},
+            idempotency_key=idempotency_key,
+        )
+        return event, context
+
+    async def timeline(
+        self, room_id: str, offset: int, limit: int, visibility_filter: str | None
+    ) -> list[RoomEvent]:
+        check_page(offset, limit)
+        await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
+        return await self._store.list_events(room_id, offset, limit, visibility_filter)
+
+    async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
+        await self._binding(room_id, channel_id)
+        await self._store.mark_read(room_id, channel_id, event_id)
+
+    async def mark_all_read(self, room_id: str, channel_id: str) -> None:
+        await self._binding(room_id, channel_id)
+        await self._store.mark_all_read(room_id, channel_id)
+
+    async def unread_count(self, room_id: str, channel_id: str) -> int:
+        await self._binding(room_id, channel_id)
+        return await self._store.get_unread_count(room_id, channel_id)
+
+    # -- internals -----------------------------------------------------------------------
+
+    async def _binding(self, room_id: str, channel_id: str) -> ChannelBinding:
+        await self._rooms.state(room_id)  # RoomNotFoundError first: it is the bigger mistake
+        binding = await self._store.get_binding(room_id, channel_id)
+        if binding is None:
+            raise ChannelNotFoundError(room_id, channel_id)
+        return binding
+
+    async def _announce(self, name: str, binding: ChannelBinding) -> None:
+        await self._bus.emit(
+            name,
+            room_id=binding.room_id,
+            channel_id=binding.channel_id,
+            data={"access": binding.access.value, "muted": binding.muted},
+        )
+        trigger = _BINDING_TRIGGERS.get(name)
+        if trigger is not None:
+            await self._lifecycle(trigger, binding.room_id, name, channel_id=binding.channel_id)
+
+    async def _lifecycle(self, trigger: HookTrigger, room_id: str, code: str, **data: Any) -> None:
+        context = await self._rooms.context(room_id)
+        await self._hooks.run_trigger(trigger, system_event(room_id, code, code, **data), context)
+
+
+class WebSocketOps:
+    """Connects and disconnects sockets on WebSocket channels, with framework events."""
+
+    def __init__(self, channels: dict[str, Channel], bus: FrameworkEventBus) -> None:
+        self._channels = channels
+        self._bus = bus
+
+    async def connect(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
+        channel = self._websocket(channel_id)
+        channel.register_connection(connection_id, send_fn)
+        await self._bus.emit(
+            "channel_connected", channel_id=channel_id, data={"connection_id": connection_id}
+        )
+
+    async def disconnect(self, channel_id: str, connection_id: str) -> None:
+        channel = self._websocket(channel_id)
+        channel.unregister_connection(connection_id)
+        await self._bus.emit(
+            "channel_disconnected", channel_id=channel_id, data={"connection_id": connection_id}
+        )
+
+    def _websocket(self, channel_id: str) -> Any:
+        from roomkit.channels.websocket import WebSocketChannel
+
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            raise ChannelNotRegisteredError(channel_id, list(self._channels))
+        if not isinstance(channel, WebSocketChannel):
+            raise TypeError(
+                f"channel {channel_id!r} is a {type(channel).__name__}, not a WebSocketChannel"
+            )
+        return channel

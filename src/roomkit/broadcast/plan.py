@@ -1,0 +1,76 @@
+"""⑦ Who receives an event: self-skip, access, visibility, registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from roomkit.channels.base import Channel
+from roomkit.models.binding import ChannelBinding
+from roomkit.models.enums import Access, ChannelCategory
+from roomkit.models.event import RoomEvent
+
+_RECEIVES = frozenset({Access.READ_WRITE, Access.READ_ONLY})
+_SENDS = frozenset({Access.READ_WRITE, Access.WRITE_ONLY})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One channel an event goes to, with its binding in the room."""
+
+    channel: Channel
+    binding: ChannelBinding
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Transports get ``deliver``; intelligence channels get ``on_event``."""
+
+    transports: tuple[Target, ...]
+    intelligence: tuple[Target, ...]
+
+
+def visible_to(visibility: str, binding: ChannelBinding) -> bool:
+    """Whether an event of ``visibility`` may reach ``binding``.
+
+    ``"all"`` reaches everyone, ``"none"`` nobody, ``"transport"`` / ``"intelligence"`` the
+    channels of that category; anything else is a comma-separated list of channel ids.
+    """
+    if visibility == "all":
+        return True
+    if visibility == "none":
+        return False
+    if visibility == "transport":
+        return binding.category is ChannelCategory.TRANSPORT
+    if visibility == "intelligence":
+        return binding.category is ChannelCategory.INTELLIGENCE
+    return binding.channel_id in {part.strip() for part in visibility.split(",")}
+
+
+def may_send(binding: ChannelBinding) -> bool:
+    """Whether events from this binding's channel may enter the room."""
+    return binding.access in _SENDS and not binding.muted
+
+
+def plan(event: RoomEvent, bindings: list[ChannelBinding], channels: dict[str, Channel]) -> Plan:
+    """Split the room's bindings into the transports and intelligence channels to reach.
+
+    The source channel never receives its own event; bindings without read access, those
+    the event's visibility excludes and channels not registered in this process are skipped.
+    """
+    source = event.source.channel_id
+    visibility = event.visibility
+    transports: list[Target] = []
+    intelligence: list[Target] = []
+    for binding in bindings:
+        if binding.channel_id == source or binding.access not in _RECEIVES:
+            continue
+        if visibility != "all" and not visible_to(visibility, binding):
+            continue
+        channel = channels.get(binding.channel_id)
+        if channel is None:
+            continue
+        if binding.category is ChannelCategory.INTELLIGENCE:
+            intelligence.append(Target(channel, binding))
+        else:
+            transports.append(Target(channel, binding))
+    return Plan(tuple(transports), tuple(intelligence))

@@ -1,0 +1,114 @@
+"""TransportChannel — every transport (SMS, email, WhatsApp, …) as configuration, not subclasses.
+
+The kinds differ only in data: the ChannelType, the capabilities, which binding-metadata key
+holds the recipient address, and which extra keyword arguments ``provider.send`` receives.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from roomkit.channels.base import Channel
+from roomkit.errors import ProviderError
+from roomkit.models.binding import ChannelBinding, ChannelCapabilities
+from roomkit.models.channel import ChannelOutput
+from roomkit.models.enums import ChannelType
+from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.inbound import InboundMessage
+from roomkit.models.room import RoomContext
+
+logger = logging.getLogger(__name__)
+
+
+class TransportChannel(Channel):
+    """Generic transport channel driven by configuration rather than subclassing.
+
+    Args:
+        channel_id: Unique identifier for this channel instance.
+        channel_type: The channel type (SMS, email, etc.).
+        provider: Provider that handles external delivery; its ``send(event, to=..., **kw)``
+            returns a result with ``success`` (and ``error`` when it failed).
+        capabilities: Media and feature capabilities for this channel.
+        recipient_key: Binding metadata key that holds the recipient address.
+        defaults: Default kwargs passed to ``provider.send()``. A default whose value is None
+            is read from the binding metadata at delivery time.
+    """
+
+    def __init__(
+        self,
+        channel_id: str,
+        channel_type: ChannelType,
+        *,
+        provider: Any = None,
+        capabilities: ChannelCapabilities | None = None,
+        recipient_key: str = "recipient_id",
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(channel_id)
+        self.channel_type = ChannelType(channel_type)
+        self.provider = provider
+        self._capabilities = capabilities or ChannelCapabilities()
+        self.recipient_key = recipient_key
+        self.defaults = dict(defaults or {})
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """Return non-None default values as channel info metadata."""
+        return {k: v for k, v in self.defaults.items() if v is not None}
+
+    def capabilities(self) -> ChannelCapabilities:
+        """Return the channel's media and feature capabilities."""
+        return self._capabilities
+
+    async def handle_inbound(self, message: InboundMessage, context: RoomContext) -> RoomEvent:
+        """Convert an inbound message into a room event."""
+        return RoomEvent(
+            room_id=context.room.id,
+            type=message.event_type,
+            source=EventSource(
+                channel_id=self.channel_id,
+                channel_type=self.channel_type,
+                participant_id=message.sender_id,
+                external_id=message.external_id,
+                provider=getattr(self.provider, "name", None),
+            ),
+            content=message.content,
+            idempotency_key=message.idempotency_key,
+            metadata=message.metadata,
+        )
+
+    async def deliver(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> ChannelOutput:
+        """Deliver an event to the external recipient via the provider.
+
+        The recipient is ``binding.metadata[recipient_key]``. A missing recipient, a missing
+        provider, a provider that raises ProviderError or reports ``success=False`` are all
+        failed deliveries, returned as such — never counted as delivered.
+        """
+        if self.provider is None:
+            return ChannelOutput.failed(f"channel {self.channel_id!r} has no provider configured")
+        recipient = binding.metadata.get(self.recipient_key)
+        if not recipient:
+            return ChannelOutput.failed(
+                f"binding of {self.channel_id!r} in room {binding.room_id!r} has no "
+                f"{self.recipient_key!r} in its metadata"
+            )
+        kwargs = {
+            key: binding.metadata.get(key) if value is None else value
+            for key, value in self.defaults.items()
+        }
+        try:
+            result = await self.provider.send(event, to=recipient, **kwargs)
+        except ProviderError as exc:
+            return ChannelOutput.failed(str(exc), retryable=exc.retryable)
+        if not getattr(result, "success", False):
+            return ChannelOutput.failed(getattr(result, "error", None) or "provider send failed")
+        message_id = getattr(result, "provider_message_id", None)
+        return ChannelOutput(metadata={"provider_message_id": message_id})
+
+    async def close(self) -> None:
+        close = getattr(self.provider, "close", None)
+        if callable(close):
+            await close()

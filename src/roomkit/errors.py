@@ -1,0 +1,216 @@
+"""Every error roomkit raises on purpose.
+
+The tree::
+
+    RoomKitError
+    ├── RoomNotFoundError            a room id that no room has
+    ├── RoomExistsError              create_room with an id that is taken
+    ├── RoomClosedError              an event sent into a closed room
+    ├── ChannelNotFoundError         a channel that is not attached to the room
+    ├── ChannelNotRegisteredError    a channel id that was never registered with the kit
+    ├── ChannelAlreadyRegisteredError
+    ├── ChannelAlreadyAttachedError
+    ├── EventNotFoundError           an event id that is not in the store (or not in that room)
+    ├── IdentityNotFoundError
+    ├── TaskNotFoundError
+    ├── HookNotFoundError            remove_room_hook with an unknown name
+    ├── InvalidArgumentError         an argument out of range (negative offset); a ValueError too
+    ├── StoreError                   a backend refused or could not complete an operation
+    │   └── SchemaVersionError       a database written by a newer version of roomkit
+    ├── LockTimeoutError             a room lock could not be had in time
+    ├── ProcessTimeoutError          the locked phase of process_inbound ran past process_timeout
+    ├── BackendConnectionError       a server (PostgreSQL, Redis) cannot be reached; names the URL
+    ├── ProviderError                a provider call failed; ``retryable`` says if a retry may help
+    └── KitClosedError               the kit was closed
+
+Messages name the offending value and, where it helps, what would have been valid.
+"""
+
+from __future__ import annotations
+
+
+class RoomKitError(Exception):
+    """Base class of every error roomkit raises on purpose."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class RoomNotFoundError(RoomKitError):
+    """Room does not exist."""
+
+    def __init__(self, room_id: str) -> None:
+        super().__init__(f"room {room_id!r} does not exist")
+        self.room_id = room_id
+
+
+class RoomExistsError(RoomKitError):
+    """A room with this id already exists; it is never replaced."""
+
+    def __init__(self, room_id: str) -> None:
+        super().__init__(f"room {room_id!r} already exists")
+        self.room_id = room_id
+
+
+class RoomClosedError(RoomKitError):
+    """The room is closed and takes no new events."""
+
+    def __init__(self, room_id: str) -> None:
+        super().__init__(f"room {room_id!r} is closed")
+        self.room_id = room_id
+
+
+class ChannelNotFoundError(RoomKitError):
+    """Channel binding not found in room."""
+
+    def __init__(self, room_id: str, channel_id: str) -> None:
+        super().__init__(f"channel {channel_id!r} is not attached to room {room_id!r}")
+        self.room_id = room_id
+        self.channel_id = channel_id
+
+
+class ChannelNotRegisteredError(RoomKitError):
+    """Channel not registered with the kit."""
+
+    def __init__(self, channel_id: str, registered: list[str] | None = None) -> None:
+        known = f"; registered: {sorted(registered)}" if registered is not None else ""
+        super().__init__(f"channel {channel_id!r} is not registered{known}")
+        self.channel_id = channel_id
+
+
+class ChannelAlreadyRegisteredError(RoomKitError):
+    """Another channel is already registered under this id."""
+
+    def __init__(self, channel_id: str) -> None:
+        super().__init__(f"a channel with id {channel_id!r} is already registered")
+        self.channel_id = channel_id
+
+
+class ChannelAlreadyAttachedError(RoomKitError):
+    """The channel is already attached to the room."""
+
+    def __init__(self, room_id: str, channel_id: str) -> None:
+        super().__init__(f"channel {channel_id!r} is already attached to room {room_id!r}")
+        self.room_id = room_id
+        self.channel_id = channel_id
+
+
+class EventNotFoundError(RoomKitError):
+    """The event does not exist (or not in the room named)."""
+
+    def __init__(self, event_id: str, room_id: str | None = None) -> None:
+        where = f" in room {room_id!r}" if room_id is not None else ""
+        super().__init__(f"event {event_id!r} does not exist{where}")
+        self.event_id = event_id
+        self.room_id = room_id
+
+
+class IdentityNotFoundError(RoomKitError):
+    """The identity does not exist."""
+
+    def __init__(self, identity_id: str) -> None:
+        super().__init__(f"identity {identity_id!r} does not exist")
+        self.identity_id = identity_id
+
+
+class TaskNotFoundError(RoomKitError):
+    """The task does not exist."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"task {task_id!r} does not exist")
+        self.task_id = task_id
+
+
+class HookNotFoundError(RoomKitError):
+    """No hook with that name is registered for the room."""
+
+    def __init__(self, room_id: str, name: str) -> None:
+        super().__init__(f"room {room_id!r} has no hook named {name!r}")
+        self.room_id = room_id
+        self.name = name
+
+
+class InvalidArgumentError(RoomKitError, ValueError):
+    """An argument is out of its valid range."""
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        super().__init__(f"{name}={value!r} is invalid: expected {expected}")
+        self.name = name
+        self.value = value
+
+
+class StoreError(RoomKitError):
+    """A storage backend refused or could not complete an operation."""
+
+
+class SchemaVersionError(StoreError):
+    """The database was written by a newer roomkit than this one."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(
+            f"database schema version {found} is newer than this roomkit supports "
+            f"({supported}); upgrade roomkit to open it"
+        )
+        self.found = found
+        self.supported = supported
+
+
+class LockTimeoutError(RoomKitError):
+    """The per-room lock could not be acquired within the timeout."""
+
+    def __init__(self, room_id: str, timeout: float) -> None:
+        super().__init__(f"could not lock room {room_id!r} within {timeout:g}s")
+        self.room_id = room_id
+        self.timeout = timeout
+
+
+class ProcessTimeoutError(RoomKitError):
+    """The locked processing phase ran past ``process_timeout``."""
+
+    def __init__(self, room_id: str, timeout: float) -> None:
+        super().__init__(f"processing in room {room_id!r} exceeded process_timeout={timeout:g}s")
+        self.room_id = room_id
+        self.timeout = timeout
+
+
+class BackendConnectionError(RoomKitError):
+    """A backend server could not be reached. The URL is shown without its password."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot reach {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class ProviderError(RoomKitError):
+    """A provider call failed.
+
+    Args:
+        message: what went wrong.
+        retryable: whether the same call may succeed later (rate limits, 5xx, timeouts).
+        provider: name of the provider.
+        status_code: HTTP status, when the failure came from an HTTP answer.
+        retry_after: seconds the vendor asked to wait, when it said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        provider: str = "",
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.provider = provider
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class KitClosedError(RoomKitError):
+    """The RoomKit instance was closed."""
+
+    def __init__(self) -> None:
+        super().__init__("this RoomKit has been closed")

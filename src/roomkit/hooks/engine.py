@@ -1,0 +1,215 @@
+"""HookEngine — ordering by priority, timeouts, the sync chain, and owned async hooks.
+
+SYNC hooks run one after another, lowest ``priority`` first, each bounded by its own
+``timeout``; each sees the event as modified by the hooks before it. A hook that raises or
+times out is reported (through ``reporter``) and the chain goes on — unless the hook was
+registered ``fail_closed``, which blocks the event with the error as reason.
+
+ASYNC hooks are fire-and-forget: ``fire_async`` returns at once; the engine owns the task
+and ``close()`` waits for it. Errors are reported, never lost silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from roomkit.hooks.filters import HookRegistration
+from roomkit.models.enums import HookExecution, HookTrigger
+from roomkit.models.event import RoomEvent
+from roomkit.models.hook import HookResult, InjectedEvent
+from roomkit.models.room import RoomContext
+from roomkit.models.task import Observation, Task
+
+logger = logging.getLogger(__name__)
+
+Reporter = Callable[[HookRegistration, BaseException, RoomEvent, RoomContext], Awaitable[None]]
+
+
+class HookTimeoutError(TimeoutError):
+    """A hook ran longer than its timeout."""
+
+    def __init__(self, label: str, timeout: float) -> None:
+        super().__init__(f"hook {label!r} exceeded its timeout of {timeout:g}s")
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    """What the sync chain decided for one event."""
+
+    event: RoomEvent
+    blocked: bool = False
+    reason: str | None = None
+    blocked_by: str | None = None
+    injected: list[InjectedEvent] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+
+
+async def _no_report(
+    reg: HookRegistration, error: BaseException, event: RoomEvent, context: RoomContext
+) -> None:
+    logger.error("hook %s failed: %r", reg.label, error)
+
+
+class HookEngine:
+    """Holds global and per-room hooks and runs them for a trigger."""
+
+    def __init__(self, reporter: Reporter | None = None) -> None:
+        self.reporter: Reporter = reporter or _no_report
+        self._global: dict[HookTrigger, list[HookRegistration]] = {}
+        self._rooms: dict[str, list[HookRegistration]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- registration --------------------------------------------------------------------
+
+    def register(self, reg: HookRegistration) -> None:
+        """Add a global hook."""
+        hooks = self._global.setdefault(reg.trigger, [])
+        hooks.append(reg)
+        hooks.sort(key=_priority)  # stable: equal priorities keep registration order
+
+    def unregister(self, name: str) -> bool:
+        """Remove global hooks called ``name``. Returns True if one was removed."""
+        removed = False
+        for trigger, hooks in self._global.items():
+            kept = [h for h in hooks if h.name != name]
+            removed |= len(kept) != len(hooks)
+            self._global[trigger] = kept
+        return removed
+
+    def add_room_hook(self, room_id: str, reg: HookRegistration) -> None:
+        """Add a hook that runs only for events of ``room_id``."""
+        hooks = self._rooms.setdefault(room_id, [])
+        hooks.append(reg)
+        hooks.sort(key=_priority)
+
+    def remove_room_hook(self, room_id: str, name: str) -> bool:
+        """Remove the room's hooks called ``name``. Returns True if one was removed."""
+        hooks = self._rooms.get(room_id, [])
+        kept = [h for h in hooks if h.name != name]
+        if kept:
+            self._rooms[room_id] = kept
+        else:
+            self._rooms.pop(room_id, None)
+        return len(kept) != len(hooks)
+
+    def room_hooks(self, room_id: str) -> list[HookRegistration]:
+        """The hooks registered for one room."""
+        return list(self._rooms.get(room_id, ()))
+
+    def hooks_for(
+        self, trigger: HookTrigger, execution: HookExecution, event: RoomEvent, room_id: str
+    ) -> list[HookRegistration]:
+        """Global and room hooks for the trigger whose filters match, by priority."""
+        hooks = self._global.get(trigger, ())
+        room = self._rooms.get(room_id)
+        if room:
+            hooks = sorted([*hooks, *(h for h in room if h.trigger is trigger)], key=_priority)
+        return [h for h in hooks if h.execution is execution and h.matches(event)]
+
+    # -- running -------------------------------------------------------------------------
+
+    async def run_sync(
+        self, trigger: HookTrigger, event: RoomEvent, context: RoomContext
+    ) -> SyncOutcome:
+        """Run the SYNC chain for ``trigger``; stop at the first block."""
+        outcome = SyncOutcome(event)
+        for reg in self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id):
+            try:
+                result = await self._call(reg, outcome.event, context)
+            except Exception as exc:
+                await self.reporter(reg, exc, outcome.event, context)
+                if reg.fail_closed:
+                    outcome.blocked, outcome.blocked_by = True, reg.label
+                    outcome.reason = f"hook {reg.label!r} failed: {exc}"
+                    return outcome
+                continue
+            if result is not None and self._apply(reg, result, outcome):
+                return outcome
+        return outcome
+
+    def fire_async(self, trigger: HookTrigger, event: RoomEvent, context: RoomContext) -> None:
+        """Start the ASYNC hooks for ``trigger`` in an owned task and return at once."""
+        hooks = self.hooks_for(trigger, HookExecution.ASYNC, event, context.room.id)
+        if hooks:
+            self._spawn(self._run_all(hooks, event, context))
+
+    async def run_trigger(
+        self, trigger: HookTrigger, event: RoomEvent, context: RoomContext
+    ) -> None:
+        """For lifecycle triggers: await SYNC hooks (errors isolated), fire ASYNC ones."""
+        sync = self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id)
+        if sync:
+            await self._run_all(sync, event, context, sequential=True)
+        self.fire_async(trigger, event, context)
+
+    async def close(self) -> None:
+        """Wait for every running ASYNC hook. Idempotent."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @property
+    def pending_tasks(self) -> int:
+        """How many ASYNC hook runs are still going."""
+        return len(self._tasks)
+
+    # -- internals -----------------------------------------------------------------------
+
+    async def _call(
+        self, reg: HookRegistration, event: RoomEvent, context: RoomContext
+    ) -> HookResult | None:
+        try:
+            async with asyncio.timeout(reg.timeout):
+                result = await reg.fn(event, context)
+        except TimeoutError:
+            raise HookTimeoutError(reg.label, reg.timeout) from None
+        if result is not None and not isinstance(result, HookResult):
+            raise TypeError(
+                f"hook {reg.label!r} returned {type(result).__name__}; expected HookResult or None"
+            )
+        return result
+
+    def _apply(self, reg: HookRegistration, result: HookResult, outcome: SyncOutcome) -> bool:
+        """Fold one hook's result into the outcome; True when the event is blocked."""
+        outcome.injected.extend(result.injected_events)
+        outcome.tasks.extend(result.tasks)
+        outcome.observations.extend(result.observations)
+        if result.action == "block":
+            outcome.blocked, outcome.blocked_by = True, reg.label
+            outcome.reason = result.reason or f"blocked by hook {reg.label!r}"
+            return True
+        if result.action == "modify" and result.event is not None:
+            outcome.event = result.event
+        return False
+
+    async def _run_all(
+        self,
+        hooks: list[HookRegistration],
+        event: RoomEvent,
+        context: RoomContext,
+        *,
+        sequential: bool = False,
+    ) -> None:
+        if sequential or len(hooks) == 1:
+            for reg in hooks:
+                await self._guarded(reg, event, context)
+        else:
+            await asyncio.gather(*(self._guarded(reg, event, context) for reg in hooks))
+
+    async def _guarded(self, reg: HookRegistration, event: RoomEvent, context: RoomContext) -> None:
+        try:
+            await self._call(reg, event, context)
+        except Exception as exc:
+            await self.reporter(reg, exc, event, context)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _priority(reg: HookRegistration) -> int:
+    return reg.priority

@@ -1,0 +1,58 @@
+"""HookRegistration and the filters that decide whether a hook runs for an event."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
+from roomkit.models.event import RoomEvent
+
+HookFn = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class HookRegistration:
+    """One registered hook and when it applies.
+
+    Filters are ``None`` (match everything) or a set; every given filter must match the
+    event's source for the hook to run. ``fail_closed`` makes a SYNC hook that raises or
+    times out block the event instead of letting it through.
+    """
+
+    trigger: HookTrigger
+    fn: HookFn
+    execution: HookExecution = HookExecution.SYNC
+    priority: int = 0
+    name: str = ""
+    timeout: float = 30.0
+    channel_types: frozenset[ChannelType] | None = None
+    channel_ids: frozenset[str] | None = None
+    directions: frozenset[ChannelDirection] | None = None
+    fail_closed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise ValueError(f"hook timeout must be > 0 seconds, got {self.timeout!r}")
+        if not callable(self.fn):
+            raise TypeError(f"hook must be callable, got {self.fn!r}")
+
+    @property
+    def label(self) -> str:
+        """The name to report the hook by."""
+        return self.name or getattr(self.fn, "__qualname__", repr(self.fn))
+
+    def matches(self, event: RoomEvent) -> bool:
+        """Whether every filter given matches the event's source."""
+        source = event.source
+        if self.channel_types is not None and source.channel_type not in self.channel_types:
+            return False
+        if self.channel_ids is not None and source.channel_id not in self.channel_ids:
+            return False
+        return self.directions is None or source.direction in self.directions
+
+
+def freeze(values: set[Any] | frozenset[Any] | list[Any] | None) -> frozenset[Any] | None:
+    """Filters are stored frozen so a caller's later change to its set cannot alter them."""
+    return None if values is None else frozenset(values)

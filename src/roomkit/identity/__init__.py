@@ -1,0 +1,1 @@
+"""Identity resolution: who sent an inbound message."""

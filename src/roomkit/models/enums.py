@@ -1,0 +1,198 @@
+"""Every enumeration of the public API. Values are the wire/storage strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+
+@unique
+class ChannelType(StrEnum):
+    """What kind of channel an event came from or goes to."""
+
+    SMS = "sms"
+    MMS = "mms"
+    RCS = "rcs"
+    EMAIL = "email"
+    WEBSOCKET = "websocket"
+    WHATSAPP = "whatsapp"
+    WHATSAPP_PERSONAL = "whatsapp_personal"
+    MESSENGER = "messenger"
+    TEAMS = "teams"
+    TELEGRAM = "telegram"
+    VOICE = "voice"
+    REALTIME_VOICE = "realtime_voice"
+    WEBHOOK = "webhook"
+    AI = "ai"
+    SYSTEM = "system"
+
+
+@unique
+class ChannelCategory(StrEnum):
+    """Transports carry messages to people; intelligence channels react and answer."""
+
+    TRANSPORT = "transport"
+    INTELLIGENCE = "intelligence"
+
+
+@unique
+class ChannelDirection(StrEnum):
+    """Which way a channel, or one event on it, flows."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    BIDIRECTIONAL = "bidirectional"
+
+
+@unique
+class ChannelMediaType(StrEnum):
+    """Kinds of content a channel can carry."""
+
+    TEXT = "text"
+    RICH = "rich"
+    MEDIA = "media"
+    LOCATION = "location"
+    AUDIO = "audio"
+    VIDEO = "video"
+    TEMPLATE = "template"
+
+
+@unique
+class EventType(StrEnum):
+    """What a room event is."""
+
+    MESSAGE = "message"
+    SYSTEM = "system"
+    TYPING = "typing"
+    READ_RECEIPT = "read_receipt"
+    DELIVERY_RECEIPT = "delivery_receipt"
+    PRESENCE = "presence"
+    REACTION = "reaction"
+    EDIT = "edit"
+    DELETE = "delete"
+    PARTICIPANT_JOINED = "participant_joined"
+    PARTICIPANT_LEFT = "participant_left"
+    PARTICIPANT_IDENTIFIED = "participant_identified"
+    CHANNEL_ATTACHED = "channel_attached"
+    CHANNEL_DETACHED = "channel_detached"
+    CHANNEL_MUTED = "channel_muted"
+    CHANNEL_UNMUTED = "channel_unmuted"
+    CHANNEL_UPDATED = "channel_updated"
+    TASK_CREATED = "task_created"
+    OBSERVATION = "observation"
+
+
+@unique
+class EventStatus(StrEnum):
+    """Where an event stands in its life."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+
+
+@unique
+class Access(StrEnum):
+    """What a binding may do in its room."""
+
+    READ_WRITE = "read_write"
+    READ_ONLY = "read_only"
+    WRITE_ONLY = "write_only"
+    NONE = "none"
+
+
+@unique
+class Visibility(StrEnum):
+    """Who sees an event."""
+
+    ALL = "all"
+    NONE = "none"
+    TRANSPORT = "transport"
+    INTELLIGENCE = "intelligence"
+
+
+@unique
+class RoomStatus(StrEnum):
+    """The life of a room."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+@unique
+class HookTrigger(StrEnum):
+    """When a hook fires."""
+
+    BEFORE_BROADCAST = "before_broadcast"
+    AFTER_BROADCAST = "after_broadcast"
+    ON_CHANNEL_ATTACHED = "on_channel_attached"
+    ON_CHANNEL_DETACHED = "on_channel_detached"
+    ON_CHANNEL_MUTED = "on_channel_muted"
+    ON_CHANNEL_UNMUTED = "on_channel_unmuted"
+    ON_ROOM_CREATED = "on_room_created"
+    ON_ROOM_CLOSED = "on_room_closed"
+    ON_ROOM_PAUSED = "on_room_paused"
+    ON_IDENTITY_AMBIGUOUS = "on_identity_ambiguous"
+    ON_IDENTITY_UNKNOWN = "on_identity_unknown"
+    ON_PARTICIPANT_IDENTIFIED = "on_participant_identified"
+    ON_TASK_CREATED = "on_task_created"
+    ON_DELIVERY_STATUS = "on_delivery_status"
+    ON_ERROR = "on_error"
+    BEFORE_TOOL_USE = "before_tool_use"
+    ON_TOOL_CALL = "on_tool_call"
+    AFTER_TOOL_ROUND = "after_tool_round"
+
+
+@unique
+class HookExecution(StrEnum):
+    """SYNC hooks run in the pipeline and may block or modify; ASYNC ones run on the side."""
+
+    SYNC = "sync"
+    ASYNC = "async"
+
+
+@unique
+class IdentificationStatus(StrEnum):
+    """Outcome of identity resolution."""
+
+    IDENTIFIED = "identified"
+    PENDING = "pending"
+    AMBIGUOUS = "ambiguous"
+    UNKNOWN = "unknown"
+    REJECTED = "rejected"
+    CHALLENGE_SENT = "challenge_sent"
+
+
+@unique
+class ParticipantRole(StrEnum):
+    """What a participant is in a room."""
+
+    OWNER = "owner"
+    AGENT = "agent"
+    MEMBER = "member"
+    OBSERVER = "observer"
+    BOT = "bot"
+
+
+@unique
+class ParticipantStatus(StrEnum):
+    """Whether a participant is still in the room."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    LEFT = "left"
+    BANNED = "banned"
+
+
+@unique
+class TaskStatus(StrEnum):
+    """The life of a task."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"

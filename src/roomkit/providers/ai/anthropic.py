@@ -1,0 +1,77 @@
+"""AnthropicAIProvider — Claude through the Messages API, over httpx.
+
+Bodies and parsing are in :mod:`roomkit.providers.wire.anthropic`; this module only sends
+them. Needs the ``http`` extra (``pip install 'roomkit[http]'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from roomkit.providers.ai._http import HTTPSession
+from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
+from roomkit.providers.wire import anthropic as wire
+
+
+@dataclass(frozen=True, slots=True)
+class AnthropicConfig:
+    """How to reach Anthropic.
+
+    Args:
+        api_key: sent as ``x-api-key``; never shown in ``repr``.
+        model: the model id (``claude-…``); required so an upgrade never changes it.
+        base_url: API root, without ``/v1`` (a proxy or a stand-in server in tests).
+        timeout: seconds a slow model may take before its first byte and between chunks.
+        connect_timeout: seconds for the TCP connect alone.
+    """
+
+    api_key: str = field(repr=False)
+    model: str
+    base_url: str = "https://api.anthropic.com"
+    timeout: float = 120.0
+    connect_timeout: float = 5.0
+
+
+class AnthropicAIProvider(AIProvider):
+    """Claude via ``POST {base_url}/v1/messages``, streamed over SSE when asked."""
+
+    def __init__(self, config: AnthropicConfig) -> None:
+        self._config = config
+        self._session = HTTPSession(
+            wire.PROVIDER,
+            config.base_url,
+            wire.build_headers(config.api_key),
+            timeout=config.timeout,
+            connect_timeout=config.connect_timeout,
+        )
+
+    @property
+    def name(self) -> str:
+        return wire.PROVIDER
+
+    @property
+    def model_name(self) -> str:
+        return self._config.model
+
+    @property
+    def supports_streaming(self) -> bool:
+        return True
+
+    async def generate(self, context: AIContext) -> AIResponse:
+        body = wire.build_request(context, model=self._config.model)
+        return wire.parse_response(await self._session.post_json(wire.MESSAGES_PATH, body))
+
+    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+        body = wire.build_request(context, model=self._config.model, stream=True)
+        parser = wire.StreamParser()
+        async with aclosing(self._session.post_sse(wire.MESSAGES_PATH, body)) as events:
+            async for sse in events:
+                for event in parser.feed(sse):
+                    yield event
+        for event in parser.finish():
+            yield event
+
+    async def close(self) -> None:
+        await self._session.close()

@@ -1,0 +1,97 @@
+"""MockAIProvider — scripted answers for tests, shipped for users' own tests too."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncGenerator, Sequence
+
+from roomkit.providers.ai.base import (
+    AIContext,
+    AIProvider,
+    AIResponse,
+    AIStreamEvent,
+    StreamTextDelta,
+    response_to_events,
+)
+
+Scripted = str | AIResponse | BaseException
+
+
+class MockAIProvider(AIProvider):
+    """Answers from a script, in order, starting over when it runs out.
+
+    Each entry of ``responses`` is a text (answered with ``finish_reason="stop"``), a full
+    :class:`AIResponse` (to script tool calls, thinking or usage), or an exception, which
+    is raised instead of answering (to script failures such as a ``ProviderError``).
+    Every :class:`AIContext` received is recorded in :attr:`calls`, as sent.
+
+    Args:
+        responses: the script; defaults to one ``"Hello from AI"``.
+        ai_responses: more entries, appended after ``responses``.
+        streaming: whether :attr:`supports_streaming` is True; the stream then yields the
+            text word by word.
+        delay: seconds to wait before answering each call (for timeout and cancel tests).
+    """
+
+    def __init__(
+        self,
+        responses: Sequence[Scripted] | None = None,
+        *,
+        ai_responses: Sequence[AIResponse] | None = None,
+        streaming: bool = False,
+        delay: float = 0.0,
+        model: str = "mock",
+    ) -> None:
+        script: list[Scripted] = [*(responses or []), *(ai_responses or [])]
+        self.responses: list[Scripted] = script or ["Hello from AI"]
+        self.calls: list[AIContext] = []
+        self.closed = False
+        self._index = 0
+        self._streaming = streaming
+        self._delay = delay
+        self._model = model
+
+    @property
+    def name(self) -> str:
+        return "mock"
+
+    @property
+    def model_name(self) -> str:
+        return self._model
+
+    @property
+    def supports_streaming(self) -> bool:
+        return self._streaming
+
+    async def _next(self, context: AIContext) -> AIResponse:
+        self.calls.append(context.model_copy(deep=True))
+        entry = self.responses[self._index % len(self.responses)]
+        self._index += 1
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        if isinstance(entry, BaseException):
+            raise entry
+        if isinstance(entry, str):
+            return AIResponse(
+                content=entry,
+                finish_reason="stop",
+                usage={"input_tokens": 10, "output_tokens": 5},
+            )
+        return entry
+
+    async def generate(self, context: AIContext) -> AIResponse:
+        return await self._next(context)
+
+    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+        response = await self._next(context)
+        for event in response_to_events(response):
+            if not isinstance(event, StreamTextDelta):
+                yield event
+                continue
+            for piece in re.findall(r"\S+\s*|\s+", event.text):
+                yield StreamTextDelta(text=piece)
+                await asyncio.sleep(0)  # let consumers see each piece separately
+
+    async def close(self) -> None:
+        self.closed = True

@@ -1,0 +1,115 @@
+"""RoomDirectory — a small per-process cache of each room's state, and RoomContext building.
+
+Reading a room, its bindings and participants from the store for every message would
+dominate the pipeline on a SQL backend, so the directory keeps them for ``ttl`` seconds
+(and at most ``max_rooms`` rooms). Changes made through this kit invalidate the entry at
+once; changes made by another process are seen within ``ttl``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from roomkit.errors import RoomNotFoundError
+from roomkit.models.binding import ChannelBinding
+from roomkit.models.enums import ChannelCategory
+from roomkit.models.participant import Participant
+from roomkit.models.room import Room, RoomContext
+from roomkit.store.base import ConversationStore
+
+
+@dataclass(slots=True)
+class RoomState:
+    """A room as the pipeline sees it."""
+
+    room: Room
+    bindings: list[ChannelBinding]
+    participants: list[Participant]
+    loaded_at: float
+    has_intelligence: bool
+    context: RoomContext  # without recent events
+
+    def binding(self, channel_id: str) -> ChannelBinding | None:
+        for binding in self.bindings:
+            if binding.channel_id == channel_id:
+                return binding
+        return None
+
+
+class RoomDirectory:
+    """Cached room state and context building for the pipeline."""
+
+    def __init__(
+        self,
+        store: ConversationStore,
+        *,
+        ttl: float = 1.0,
+        max_rooms: int = 1024,
+        recent_events: int = 50,
+    ) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._max_rooms = max_rooms
+        self._recent = recent_events
+        self._cache: OrderedDict[str, RoomState] = OrderedDict()
+
+    async def state(self, room_id: str) -> RoomState:
+        """The room's state, from the cache when fresh.
+
+        Raises:
+            RoomNotFoundError: no such room.
+        """
+        state = self._cache.get(room_id)
+        now = time.monotonic()
+        if state is not None and now - state.loaded_at < self._ttl:
+            self._cache.move_to_end(room_id)
+            return state
+        state = await self._load(room_id, now)
+        self._cache[room_id] = state
+        if len(self._cache) > self._max_rooms:
+            self._cache.popitem(last=False)
+        return state
+
+    def invalidate(self, room_id: str) -> None:
+        """Forget the cached state of a room (after changing it)."""
+        self._cache.pop(room_id, None)
+
+    async def context(self, room_id: str) -> RoomContext:
+        """The context handed to channels and hooks.
+
+        ``recent_events`` (the newest events, oldest first) is filled when the room has an
+        intelligence channel, which needs the conversation; otherwise it is empty.
+        """
+        state = await self.state(room_id)
+        if not state.has_intelligence:
+            return state.context
+        count = await self._store.get_event_count(room_id)
+        recent = await self._store.list_events(
+            room_id, offset=max(0, count - self._recent), limit=self._recent
+        )
+        return RoomContext.model_construct(
+            room=state.room,
+            bindings=state.bindings,
+            participants=state.participants,
+            recent_events=recent,
+        )
+
+    async def _load(self, room_id: str, now: float) -> RoomState:
+        room = await self._store.get_room(room_id)
+        if room is None:
+            raise RoomNotFoundError(room_id)
+        bindings = await self._store.list_bindings(room_id)
+        participants = await self._store.list_participants(room_id)
+        context = RoomContext.model_construct(
+            room=room, bindings=bindings, participants=participants, recent_events=[]
+        )
+        return RoomState(
+            room=room,
+            bindings=bindings,
+            participants=participants,
+            loaded_at=now,
+            has_intelligence=any(b.category is ChannelCategory.INTELLIGENCE for b in bindings),
+            context=context,
+        )

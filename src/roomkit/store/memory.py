@@ -1,0 +1,363 @@
+"""InMemoryStore — dicts and per-room lists, for development, tests and single processes.
+
+Events are kept in a list per room addressed by index (index ``i`` at position ``i - 1``),
+so a timeline page without a visibility filter is one slice whatever the room's size.
+Events are shared, not copied: the framework treats them as immutable values. Rooms,
+bindings, participants, identities, tasks and observations are copied on the way in and
+out, since callers change those and save them with ``update_*``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from roomkit.errors import (
+    ChannelAlreadyAttachedError,
+    ChannelNotFoundError,
+    EventNotFoundError,
+    IdentityNotFoundError,
+    RoomExistsError,
+    RoomNotFoundError,
+    StoreError,
+    TaskNotFoundError,
+)
+from roomkit.models.binding import ChannelBinding
+from roomkit.models.enums import ChannelType, RoomStatus, TaskStatus
+from roomkit.models.event import RoomEvent
+from roomkit.models.identity import Identity
+from roomkit.models.participant import Participant
+from roomkit.models.room import Room
+from roomkit.models.task import Observation, Task
+from roomkit.store._paging import check_page
+from roomkit.store.base import ConversationStore
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _copy(model: M) -> M:
+    return model.model_copy(deep=True)
+
+
+class _RoomData:
+    """Everything stored for one room. Dicts are created on first use to keep rooms small."""
+
+    __slots__ = ("room", "events", "bindings", "participants", "keys", "read", "seq")
+
+    def __init__(self, room: Room, seq: int) -> None:
+        self.room = room
+        self.seq = seq  # creation order, for "most recent" queries
+        self.events: list[RoomEvent] = []
+        self.bindings: dict[str, ChannelBinding] = {}
+        self.participants: dict[str, Participant] | None = None
+        self.keys: dict[str, RoomEvent] | None = None
+        self.read: dict[str, int] | None = None
+
+
+class InMemoryStore(ConversationStore):
+    """Dict-based in-memory store for development and testing."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[str, _RoomData] = {}
+        self._events: dict[str, RoomEvent] = {}
+        self._channel_rooms: dict[str, list[str]] = {}
+        self._identities: dict[str, Identity] = {}
+        self._addresses: dict[tuple[str, str], str] = {}
+        self._tasks: dict[str, Task] = {}
+        self._observations: dict[str, list[Observation]] = {}
+        self._seq = 0
+
+    # -- rooms ---------------------------------------------------------------------------
+
+    async def create_room(self, room: Room) -> Room:
+        if room.id in self._rooms:
+            raise RoomExistsError(room.id)
+        self._seq += 1
+        self._rooms[room.id] = _RoomData(_copy(room), self._seq)
+        return _copy(room)
+
+    async def get_room(self, room_id: str) -> Room | None:
+        data = self._rooms.get(room_id)
+        return None if data is None else _copy(data.room)
+
+    async def update_room(self, room: Room) -> Room:
+        self._data(room.id).room = _copy(room)
+        return _copy(room)
+
+    async def delete_room(self, room_id: str) -> bool:
+        data = self._rooms.pop(room_id, None)
+        if data is None:
+            return False
+        for event in data.events:
+            self._events.pop(event.id, None)
+        for channel_id in data.bindings:
+            self._channel_rooms[channel_id].remove(room_id)
+        self._tasks = {k: t for k, t in self._tasks.items() if t.room_id != room_id}
+        self._observations.pop(room_id, None)
+        return True
+
+    async def list_rooms(self, offset: int = 0, limit: int = 50) -> list[Room]:
+        check_page(offset, limit)
+        ordered = sorted(self._rooms.values(), key=lambda d: (d.room.created_at, d.room.id))
+        return [_copy(d.room) for d in ordered[offset : offset + limit]]
+
+    async def find_rooms(
+        self,
+        organization_id: str | None = None,
+        status: RoomStatus | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+    ) -> list[Room]:
+        found = [
+            d.room
+            for d in sorted(self._rooms.values(), key=lambda d: (d.room.created_at, d.room.id))
+            if (organization_id is None or d.room.organization_id == organization_id)
+            and (status is None or d.room.status == status)
+            and _matches(d.room.metadata, metadata_filter)
+        ]
+        return [_copy(r) for r in found]
+
+    async def find_latest_room(
+        self,
+        participant_id: str,
+        channel_type: ChannelType | None = None,
+        status: RoomStatus | None = None,
+    ) -> Room | None:
+        best: _RoomData | None = None
+        for data in self._rooms.values():
+            participant = (data.participants or {}).get(participant_id)
+            if participant is None or (status is not None and data.room.status != status):
+                continue
+            if channel_type is not None:
+                binding = data.bindings.get(participant.channel_id)
+                if binding is None or binding.channel_type != channel_type:
+                    continue
+            if best is None or _newer(data, best):
+                best = data
+        return None if best is None else _copy(best.room)
+
+    async def find_room_id_by_channel(
+        self, channel_id: str, status: RoomStatus | None = None
+    ) -> str | None:
+        for room_id in reversed(self._channel_rooms.get(channel_id, ())):
+            if status is None or self._rooms[room_id].room.status == status:
+                return room_id
+        return None
+
+    # -- events --------------------------------------------------------------------------
+
+    async def add_event(self, event: RoomEvent) -> RoomEvent:
+        data = self._data(event.room_id)
+        key = event.idempotency_key
+        if key is not None:
+            if data.keys is None:
+                data.keys = {}
+            original = data.keys.get(key)
+            if original is not None:
+                return original
+        stored = event.model_copy(update={"index": len(data.events) + 1})
+        data.events.append(stored)
+        self._events[stored.id] = stored
+        if key is not None:
+            assert data.keys is not None
+            data.keys[key] = stored
+        return stored
+
+    async def get_event(self, event_id: str) -> RoomEvent | None:
+        return self._events.get(event_id)
+
+    async def list_events(
+        self,
+        room_id: str,
+        offset: int = 0,
+        limit: int = 50,
+        visibility_filter: str | None = None,
+    ) -> list[RoomEvent]:
+        check_page(offset, limit)
+        data = self._rooms.get(room_id)
+        if data is None:
+            return []
+        if visibility_filter is None:
+            return data.events[offset : offset + limit]
+        matching = (e for e in data.events if e.visibility == visibility_filter)
+        page: list[RoomEvent] = []
+        for position, event in enumerate(matching):
+            if position >= offset + limit:
+                break
+            if position >= offset:
+                page.append(event)
+        return page
+
+    async def check_idempotency(self, room_id: str, key: str) -> bool:
+        data = self._rooms.get(room_id)
+        return data is not None and data.keys is not None and key in data.keys
+
+    async def find_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
+        data = self._rooms.get(room_id)
+        if data is None or data.keys is None:
+            return None
+        return data.keys.get(key)
+
+    async def get_event_count(self, room_id: str) -> int:
+        data = self._rooms.get(room_id)
+        return 0 if data is None else len(data.events)
+
+    # -- bindings ------------------------------------------------------------------------
+
+    async def add_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        data = self._data(binding.room_id)
+        if binding.channel_id in data.bindings:
+            raise ChannelAlreadyAttachedError(binding.room_id, binding.channel_id)
+        data.bindings[binding.channel_id] = _copy(binding)
+        self._channel_rooms.setdefault(binding.channel_id, []).append(binding.room_id)
+        return _copy(binding)
+
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
+        data = self._rooms.get(room_id)
+        binding = None if data is None else data.bindings.get(channel_id)
+        return None if binding is None else _copy(binding)
+
+    async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
+        data = self._rooms.get(binding.room_id)
+        if data is None or binding.channel_id not in data.bindings:
+            raise ChannelNotFoundError(binding.room_id, binding.channel_id)
+        data.bindings[binding.channel_id] = _copy(binding)
+        return _copy(binding)
+
+    async def remove_binding(self, room_id: str, channel_id: str) -> bool:
+        data = self._rooms.get(room_id)
+        if data is None or data.bindings.pop(channel_id, None) is None:
+            return False
+        self._channel_rooms[channel_id].remove(room_id)
+        if data.read is not None:
+            data.read.pop(channel_id, None)
+        return True
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        data = self._rooms.get(room_id)
+        return [] if data is None else [_copy(b) for b in data.bindings.values()]
+
+    # -- participants --------------------------------------------------------------------
+
+    async def add_participant(self, participant: Participant) -> Participant:
+        data = self._data(participant.room_id)
+        if data.participants is None:
+            data.participants = {}
+        data.participants[participant.id] = _copy(participant)
+        return _copy(participant)
+
+    async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
+        data = self._rooms.get(room_id)
+        found = None if data is None else (data.participants or {}).get(participant_id)
+        return None if found is None else _copy(found)
+
+    async def update_participant(self, participant: Participant) -> Participant:
+        data = self._rooms.get(participant.room_id)
+        if data is None or participant.id not in (data.participants or {}):
+            raise StoreError(
+                f"participant {participant.id!r} is not in room {participant.room_id!r}"
+            )
+        assert data.participants is not None
+        data.participants[participant.id] = _copy(participant)
+        return _copy(participant)
+
+    async def list_participants(self, room_id: str) -> list[Participant]:
+        data = self._rooms.get(room_id)
+        if data is None or data.participants is None:
+            return []
+        return [_copy(p) for p in data.participants.values()]
+
+    # -- identities ----------------------------------------------------------------------
+
+    async def create_identity(self, identity: Identity) -> Identity:
+        if identity.id in self._identities:
+            raise StoreError(f"identity {identity.id!r} already exists")
+        self._identities[identity.id] = _copy(identity)
+        for channel_type, addresses in identity.channel_addresses.items():
+            for address in addresses:
+                self._addresses[(str(channel_type), address)] = identity.id
+        return _copy(identity)
+
+    async def get_identity(self, identity_id: str) -> Identity | None:
+        found = self._identities.get(identity_id)
+        return None if found is None else _copy(found)
+
+    async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
+        identity_id = self._addresses.get((str(channel_type), address))
+        return None if identity_id is None else await self.get_identity(identity_id)
+
+    async def link_address(self, identity_id: str, channel_type: str, address: str) -> None:
+        if identity_id not in self._identities:
+            raise IdentityNotFoundError(identity_id)
+        self._addresses[(str(channel_type), address)] = identity_id
+
+    # -- tasks and observations ----------------------------------------------------------
+
+    async def add_task(self, task: Task) -> Task:
+        self._tasks[task.id] = _copy(task)
+        return _copy(task)
+
+    async def get_task(self, task_id: str) -> Task | None:
+        found = self._tasks.get(task_id)
+        return None if found is None else _copy(found)
+
+    async def list_tasks(self, room_id: str, status: TaskStatus | None = None) -> list[Task]:
+        return [
+            _copy(t)
+            for t in self._tasks.values()
+            if t.room_id == room_id and (status is None or t.status == status)
+        ]
+
+    async def update_task(self, task: Task) -> Task:
+        if task.id not in self._tasks:
+            raise TaskNotFoundError(task.id)
+        self._tasks[task.id] = _copy(task)
+        return _copy(task)
+
+    async def add_observation(self, observation: Observation) -> Observation:
+        self._observations.setdefault(observation.room_id, []).append(_copy(observation))
+        return _copy(observation)
+
+    async def list_observations(self, room_id: str) -> list[Observation]:
+        return [_copy(o) for o in self._observations.get(room_id, ())]
+
+    # -- read tracking -------------------------------------------------------------------
+
+    async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
+        data = self._data(room_id)
+        event = self._events.get(event_id)
+        if event is None or event.room_id != room_id:
+            raise EventNotFoundError(event_id, room_id)
+        self._set_watermark(data, channel_id, event.index)
+
+    async def mark_all_read(self, room_id: str, channel_id: str) -> None:
+        data = self._data(room_id)
+        self._set_watermark(data, channel_id, len(data.events))
+
+    async def get_unread_count(self, room_id: str, channel_id: str) -> int:
+        data = self._rooms.get(room_id)
+        if data is None:
+            return 0
+        return max(0, len(data.events) - (data.read or {}).get(channel_id, 0))
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _data(self, room_id: str) -> _RoomData:
+        data = self._rooms.get(room_id)
+        if data is None:
+            raise RoomNotFoundError(room_id)
+        return data
+
+    @staticmethod
+    def _set_watermark(data: _RoomData, channel_id: str, index: int) -> None:
+        if data.read is None:
+            data.read = {}
+        data.read[channel_id] = max(index, data.read.get(channel_id, 0))
+
+
+def _matches(metadata: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
+    return wanted is None or all(k in metadata and metadata[k] == v for k, v in wanted.items())
+
+
+def _newer(a: _RoomData, b: _RoomData) -> bool:
+    return (a.room.created_at, a.seq) > (b.room.created_at, b.seq)

@@ -1,0 +1,1 @@
+"""roomz — the real-time chat service built on roomkit (server, client library, CLI)."""

@@ -1,0 +1,206 @@
+"""BEFORE_BROADCAST / AFTER_BROADCAST hooks: order, block, modify, failures, filters, rooms."""
+
+from __future__ import annotations
+
+import asyncio
+
+from roomkit import (
+    ChannelType,
+    HookExecution,
+    HookResult,
+    HookTrigger,
+    RoomContext,
+    RoomEvent,
+    RoomKit,
+    TextContent,
+    WebSocketChannel,
+)
+from tests.roomkit.conftest import Socket
+from tests.roomkit.helpers import text
+
+
+async def _setup(kit: RoomKit) -> Socket:
+    bob = Socket()
+    for name in ("ws-a", "ws-b"):
+        kit.register_channel(WebSocketChannel(name))
+    kit.channels["ws-b"].register_connection("b1", bob)  # type: ignore[attr-defined]
+    await kit.create_room("r")
+    await kit.attach_channel("r", "ws-a")
+    await kit.attach_channel("r", "ws-b")
+    return bob
+
+
+async def test_sync_hooks_run_by_priority_and_can_modify(kit: RoomKit) -> None:
+    """Lower priority runs first; a modify replaces the event for later hooks and delivery."""
+    bob = await _setup(kit)
+    order: list[str] = []
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, priority=10, name="second")
+    async def second(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        order.append(f"second:{event.content.body}")  # type: ignore[union-attr]
+        return HookResult.allow()
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, priority=1, name="first")
+    async def first(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        order.append("first")
+        return HookResult.modify(event.model_copy(update={"content": TextContent(body="[x]")}))
+
+    result = await kit.process_inbound(text("a", "secret", channel_id="ws-a"))
+    assert order == ["first", "second:[x]"]
+    assert bob.bodies == ["[x]"]
+    assert result.event is not None and result.event.content.body == "[x]"  # type: ignore[union-attr]
+
+
+async def test_block_stops_broadcast_and_is_stored_as_blocked(kit: RoomKit) -> None:
+    """A blocked event reaches nobody, is kept as BLOCKED for audit, and says why."""
+    bob = await _setup(kit)
+    blocked_events: list[str] = []
+    kit.on("event_blocked")(lambda fe: blocked_events.append(fe.data["reason"]))
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="profanity")
+    async def profanity(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        if "darn" in event.content.body:  # type: ignore[union-attr]
+            return HookResult.block("no swearing")
+        return HookResult.allow()
+
+    result = await kit.process_inbound(text("a", "darn it", channel_id="ws-a"))
+    assert result.blocked and result.reason == "no swearing"
+    assert bob.bodies == [] and blocked_events == ["no swearing"]
+    stored = await kit.get_timeline("r")
+    assert stored[0].status == "blocked" and stored[0].blocked_by == "profanity"
+
+
+async def test_raising_hook_is_reported_and_event_continues(kit: RoomKit) -> None:
+    """A hook that raises is reported (hook_error, ON_ERROR) and the event goes through."""
+    bob = await _setup(kit)
+    errors: list[str] = []
+    on_error: list[str] = []
+    kit.on("hook_error")(lambda fe: errors.append(fe.data["hook"]))
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="broken")
+    async def broken(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        raise RuntimeError("boom")
+
+    @kit.hook(HookTrigger.ON_ERROR)
+    async def report(event: RoomEvent, ctx: RoomContext) -> None:
+        on_error.append(event.content.code)  # type: ignore[union-attr]
+
+    result = await kit.process_inbound(text("a", "hi", channel_id="ws-a"))
+    assert not result.blocked and bob.bodies == ["hi"]
+    assert errors == ["broken"] and on_error == ["hook_error"]
+
+
+async def test_fail_closed_hook_blocks_on_error(kit: RoomKit) -> None:
+    """A hook registered fail-closed blocks the event when it fails."""
+    bob = await _setup(kit)
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="strict", fail_closed=True)
+    async def strict(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        raise RuntimeError("policy service down")
+
+    result = await kit.process_inbound(text("a", "hi", channel_id="ws-a"))
+    assert result.blocked and "policy service down" in (result.reason or "")
+    assert bob.bodies == []
+
+
+async def test_hanging_hook_times_out_without_stalling_other_rooms(kit: RoomKit) -> None:
+    """A hook past its timeout is cut and reported; another room is served meanwhile."""
+    bob = await _setup(kit)
+    errors: list[str] = []
+    kit.on("hook_error")(lambda fe: errors.append(fe.data["error"]))
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, name="slow", timeout=0.3, channel_ids={"ws-a"})
+    async def slow(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        await asyncio.sleep(60)
+        return HookResult.allow()
+
+    kit.register_channel(WebSocketChannel("ws-other"))
+    await kit.create_room("other")
+    await kit.attach_channel("other", "ws-other")
+    stalled = asyncio.ensure_future(kit.process_inbound(text("a", "slow", channel_id="ws-a")))
+    await asyncio.sleep(0.05)
+    fast = await asyncio.wait_for(
+        kit.process_inbound(text("o", "fast", channel_id="ws-other")), timeout=0.2
+    )
+    assert fast.event is not None and not stalled.done()
+    result = await stalled
+    assert result.event is not None and bob.bodies == ["slow"]
+    assert errors and "timeout" in errors[0]
+
+
+async def test_async_hooks_are_fire_and_forget_and_awaited_on_close() -> None:
+    """AFTER_BROADCAST hooks don't delay process_inbound; close() waits for them."""
+    done: list[str] = []
+    gate = asyncio.Event()
+    kit = RoomKit()
+    kit.register_channel(WebSocketChannel("ws"))
+    await kit.create_room("r")
+    await kit.attach_channel("r", "ws")
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC)
+    async def audit(event: RoomEvent, ctx: RoomContext) -> None:
+        await gate.wait()
+        done.append(event.id)
+
+    result = await kit.process_inbound(text("a", "hi", channel_id="ws"))
+    assert done == [] and kit.hook_engine.pending_tasks == 1
+    gate.set()
+    await kit.close()
+    assert result.event is not None and done == [result.event.id]
+
+
+async def test_filters_must_all_match(kit: RoomKit) -> None:
+    """channel_types, channel_ids and directions all have to match for a hook to run."""
+    await _setup(kit)
+    calls: list[str] = []
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, channel_types={ChannelType.SMS})
+    async def sms_only(event: RoomEvent, ctx: RoomContext) -> None:
+        calls.append("sms")
+
+    @kit.hook(
+        HookTrigger.BEFORE_BROADCAST, channel_types={ChannelType.WEBSOCKET}, channel_ids={"ws-b"}
+    )
+    async def ws_b_only(event: RoomEvent, ctx: RoomContext) -> None:
+        calls.append("ws-b")
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, channel_ids={"ws-a"})
+    async def ws_a(event: RoomEvent, ctx: RoomContext) -> None:
+        calls.append("ws-a")
+
+    await kit.process_inbound(text("a", "x", channel_id="ws-a"))
+    assert calls == ["ws-a"]
+
+
+async def test_room_hooks_apply_to_their_room_and_can_be_removed(kit: RoomKit) -> None:
+    """add_room_hook scopes a hook to one room; remove_room_hook takes it away."""
+    bob = await _setup(kit)
+
+    async def shh(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        return HookResult.block("room is quiet")
+
+    kit.add_room_hook("r", HookTrigger.BEFORE_BROADCAST, HookExecution.SYNC, shh, name="quiet")
+    assert (await kit.process_inbound(text("a", "1", channel_id="ws-a"))).blocked
+    assert kit.remove_room_hook("r", "quiet") is True
+    assert kit.remove_room_hook("r", "quiet") is False
+    assert not (await kit.process_inbound(text("a", "2", channel_id="ws-a"))).blocked
+    assert bob.bodies == ["2"]
+
+
+async def test_lifecycle_hooks_fire_on_room_and_channel_changes(kit: RoomKit) -> None:
+    """ON_ROOM_CREATED and ON_CHANNEL_ATTACHED hooks run with a system event."""
+    fired: list[str] = []
+
+    @kit.hook(HookTrigger.ON_ROOM_CREATED)
+    async def created(event: RoomEvent, ctx: RoomContext) -> None:
+        fired.append(f"created:{ctx.room.id}")
+
+    @kit.hook(HookTrigger.ON_CHANNEL_ATTACHED, execution=HookExecution.ASYNC)
+    async def attached(event: RoomEvent, ctx: RoomContext) -> None:
+        fired.append(f"attached:{event.content.data['channel_id']}")  # type: ignore[union-attr]
+
+    kit.register_channel(WebSocketChannel("ws"))
+    await kit.create_room("lc")
+    await kit.attach_channel("lc", "ws")
+    await kit.hook_engine.close()
+    assert fired == ["created:lc", "attached:ws"]
