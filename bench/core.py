@@ -168,6 +168,7 @@ async def main():
         await kit.attach_channel(room, "a"); await kit.attach_channel(room, "b")
         for i in range(10):
             await kit.send_event(room, "a", TextContent(body=f"message {i} in {room}"))
+    await asyncio.sleep(0)  # let the loop drop cancelled timers
     gc.collect(); rss = proc.memory_info().rss
     print(json.dumps({"rss_mb": rss / 2**20, "added_mb": (rss - base) / 2**20}))
 asyncio.run(main())

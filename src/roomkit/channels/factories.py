@@ -14,10 +14,10 @@ from roomkit.models.enums import ChannelMediaType as M
 from roomkit.models.enums import ChannelType
 
 _SMS = ChannelCapabilities(
-    media_types=[M.TEXT, M.MEDIA], max_length=1600, supports_media=True, delivery_receipts=True
+    media_types=(M.TEXT, M.MEDIA), max_length=1600, supports_media=True, delivery_receipts=True
 )
 _RCS = ChannelCapabilities(
-    media_types=[M.TEXT, M.RICH, M.MEDIA],
+    media_types=(M.TEXT, M.RICH, M.MEDIA),
     supports_rich_text=True,
     supports_buttons=True,
     supports_quick_replies=True,
@@ -26,13 +26,13 @@ _RCS = ChannelCapabilities(
     supports_typing=True,
 )
 _EMAIL = ChannelCapabilities(
-    media_types=[M.TEXT, M.RICH, M.MEDIA],
+    media_types=(M.TEXT, M.RICH, M.MEDIA),
     supports_rich_text=True,
     supports_media=True,
     supports_threading=True,
 )
 _WHATSAPP = ChannelCapabilities(
-    media_types=[M.TEXT, M.MEDIA, M.LOCATION, M.TEMPLATE, M.AUDIO, M.VIDEO],
+    media_types=(M.TEXT, M.MEDIA, M.LOCATION, M.TEMPLATE, M.AUDIO, M.VIDEO),
     max_length=4096,
     supports_templates=True,
     supports_buttons=True,
@@ -43,14 +43,14 @@ _WHATSAPP = ChannelCapabilities(
     supports_media=True,
 )
 _MESSENGER = ChannelCapabilities(
-    media_types=[M.TEXT, M.MEDIA],
+    media_types=(M.TEXT, M.MEDIA),
     max_length=2000,
     supports_buttons=True,
     supports_quick_replies=True,
     supports_media=True,
 )
 _TEAMS = ChannelCapabilities(
-    media_types=[M.TEXT, M.RICH, M.MEDIA],
+    media_types=(M.TEXT, M.RICH, M.MEDIA),
     supports_rich_text=True,
     supports_threading=True,
     supports_media=True,
@@ -58,7 +58,7 @@ _TEAMS = ChannelCapabilities(
     supports_delete=True,
 )
 _TELEGRAM = ChannelCapabilities(
-    media_types=[M.TEXT, M.RICH, M.MEDIA, M.LOCATION, M.AUDIO, M.VIDEO],
+    media_types=(M.TEXT, M.RICH, M.MEDIA, M.LOCATION, M.AUDIO, M.VIDEO),
     max_length=4096,
     supports_rich_text=True,
     supports_buttons=True,
@@ -66,9 +66,9 @@ _TELEGRAM = ChannelCapabilities(
     supports_edit=True,
     supports_delete=True,
 )
-_HTTP = ChannelCapabilities(media_types=list(M), supports_rich_text=True, supports_media=True)
+_HTTP = ChannelCapabilities(media_types=tuple(M), supports_rich_text=True, supports_media=True)
 _WHATSAPP_PERSONAL = ChannelCapabilities(
-    media_types=[M.TEXT, M.MEDIA, M.LOCATION], supports_media=True, supports_typing=True
+    media_types=(M.TEXT, M.MEDIA, M.LOCATION), supports_media=True, supports_typing=True
 )
 
 

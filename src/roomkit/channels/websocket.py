@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 SendFn = Callable[[str, RoomEvent], Coroutine[Any, Any, None]]
 
 _CAPABILITIES = ChannelCapabilities(
-    media_types=list(ChannelMediaType),
+    media_types=tuple(ChannelMediaType),
     supports_threading=True,
     supports_typing=True,
     supports_read_receipts=True,

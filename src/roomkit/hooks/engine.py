@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from asyncio import iscoroutine
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from roomkit._aio import run_with_timeout
 from roomkit.hooks.filters import HookRegistration
 from roomkit.models.enums import HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
@@ -143,7 +145,7 @@ class HookEngine:
         """For lifecycle triggers: await SYNC hooks (errors isolated), fire ASYNC ones."""
         sync = self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id)
         if sync:
-            await self._run_all(sync, event, context, sequential=True)
+            await self._run_all(sync, event, context)
         self.fire_async(trigger, event, context)
 
     async def close(self) -> None:
@@ -162,8 +164,9 @@ class HookEngine:
         self, reg: HookRegistration, event: RoomEvent, context: RoomContext
     ) -> HookResult | None:
         try:
-            async with asyncio.timeout(reg.timeout):
-                result = await reg.fn(event, context)
+            called = reg.fn(event, context)
+            # Plain functions are accepted too: their result is used as is.
+            result = await run_with_timeout(called, reg.timeout) if iscoroutine(called) else called
         except TimeoutError:
             raise HookTimeoutError(reg.label, reg.timeout) from None
         if result is not None and not isinstance(result, HookResult):
@@ -186,18 +189,12 @@ class HookEngine:
         return False
 
     async def _run_all(
-        self,
-        hooks: list[HookRegistration],
-        event: RoomEvent,
-        context: RoomContext,
-        *,
-        sequential: bool = False,
+        self, hooks: list[HookRegistration], event: RoomEvent, context: RoomContext
     ) -> None:
-        if sequential or len(hooks) == 1:
-            for reg in hooks:
-                await self._guarded(reg, event, context)
-        else:
-            await asyncio.gather(*(self._guarded(reg, event, context) for reg in hooks))
+        # ASYNC hooks of one firing share one task and run in turn: a task each would
+        # cost more than most hooks do; a slow hook delays only its siblings for this event.
+        for reg in hooks:
+            await self._guarded(reg, event, context)
 
     async def _guarded(self, reg: HookRegistration, event: RoomEvent, context: RoomContext) -> None:
         try:

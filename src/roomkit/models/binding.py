@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from roomkit.models._base import utcnow
 from roomkit.models.enums import (
@@ -18,9 +18,15 @@ from roomkit.models.enums import (
 
 
 class ChannelCapabilities(BaseModel):
-    """What a channel can carry; content is transcoded down to this before delivery."""
+    """What a channel can carry; content is transcoded down to this before delivery.
 
-    media_types: list[ChannelMediaType] = Field(default_factory=lambda: [ChannelMediaType.TEXT])
+    Frozen: one instance is shared by every binding of a channel (change it with
+    ``model_copy(update=...)``).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    media_types: tuple[ChannelMediaType, ...] = (ChannelMediaType.TEXT,)
     max_length: int | None = Field(default=None, gt=0)
     supports_threading: bool = False
     supports_typing: bool = False
@@ -34,7 +40,7 @@ class ChannelCapabilities(BaseModel):
     supports_cards: bool = False
     supports_quick_replies: bool = False
     supports_media: bool = False
-    supported_media_types: list[str] = Field(default_factory=list)
+    supported_media_types: tuple[str, ...] = ()
     max_media_size_bytes: int | None = None
     supports_audio: bool = False
     supports_video: bool = False

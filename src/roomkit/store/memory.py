@@ -40,6 +40,11 @@ def _copy(model: M) -> M:
     return model.model_copy(deep=True)
 
 
+def _copy_binding(binding: ChannelBinding) -> ChannelBinding:
+    # Capabilities are frozen and shared; only the mutable metadata needs its own copy.
+    return binding.model_copy(update={"metadata": dict(binding.metadata)})
+
+
 class _RoomData:
     """Everything stored for one room. Dicts are created on first use to keep rooms small."""
 
@@ -208,21 +213,21 @@ class InMemoryStore(ConversationStore):
         data = self._data(binding.room_id)
         if binding.channel_id in data.bindings:
             raise ChannelAlreadyAttachedError(binding.room_id, binding.channel_id)
-        data.bindings[binding.channel_id] = _copy(binding)
+        data.bindings[binding.channel_id] = _copy_binding(binding)
         self._channel_rooms.setdefault(binding.channel_id, []).append(binding.room_id)
-        return _copy(binding)
+        return _copy_binding(binding)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
         data = self._rooms.get(room_id)
         binding = None if data is None else data.bindings.get(channel_id)
-        return None if binding is None else _copy(binding)
+        return None if binding is None else _copy_binding(binding)
 
     async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
         data = self._rooms.get(binding.room_id)
         if data is None or binding.channel_id not in data.bindings:
             raise ChannelNotFoundError(binding.room_id, binding.channel_id)
-        data.bindings[binding.channel_id] = _copy(binding)
-        return _copy(binding)
+        data.bindings[binding.channel_id] = _copy_binding(binding)
+        return _copy_binding(binding)
 
     async def remove_binding(self, room_id: str, channel_id: str) -> bool:
         data = self._rooms.get(room_id)
@@ -235,7 +240,7 @@ class InMemoryStore(ConversationStore):
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
         data = self._rooms.get(room_id)
-        return [] if data is None else [_copy(b) for b in data.bindings.values()]
+        return [] if data is None else [_copy_binding(b) for b in data.bindings.values()]
 
     # -- participants --------------------------------------------------------------------
 
