@@ -44,8 +44,8 @@ class _Continue:
                     return stop.value
 
 
-async def run_with_timeout(coro: Coroutine[Any, Any, T], timeout: float) -> T:
-    """``await coro`` bounded by ``timeout`` seconds, arming no timer if it never suspends.
+async def run_with_timeout(coro: Coroutine[Any, Any, T], seconds: float) -> T:
+    """``await coro`` bounded by ``seconds``, arming no timer if it never suspends.
 
     Most hooks return without waiting on anything; for them a timer would cost more than
     the hook. The timeout cannot interrupt code that does not yield, with or without this.
@@ -57,5 +57,5 @@ async def run_with_timeout(coro: Coroutine[Any, Any, T], timeout: float) -> T:
         first = coro.send(None)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
-    async with asyncio.timeout(timeout):
+    async with asyncio.timeout(seconds):
         return await _Continue(coro, first)  # type: ignore[no-any-return]

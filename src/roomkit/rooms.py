@@ -45,7 +45,7 @@ class RoomDirectory:
         self,
         store: ConversationStore,
         *,
-        ttl: float = 1.0,
+        ttl: float = 5.0,
         max_rooms: int = 1024,
         recent_events: int = 50,
     ) -> None:

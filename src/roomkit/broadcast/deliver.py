@@ -13,9 +13,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from roomkit.broadcast.transcode import ContentTranscoder
-
 from roomkit.broadcast.plan import Target
+from roomkit.broadcast.transcode import ContentTranscoder
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
 

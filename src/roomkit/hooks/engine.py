@@ -110,7 +110,9 @@ class HookEngine:
         room = self._rooms.get(room_id)
         if room:
             hooks = sorted([*hooks, *(h for h in room if h.trigger is trigger)], key=_priority)
-        return [h for h in hooks if h.execution is execution and h.matches(event)]
+        elif not hooks:
+            return []
+        return [h for h in hooks if h.execution is execution and (h.unfiltered or h.matches(event))]
 
     # -- running -------------------------------------------------------------------------
 

@@ -39,6 +39,11 @@ class HookRegistration:
             raise TypeError(f"hook must be callable, got {self.fn!r}")
 
     @property
+    def unfiltered(self) -> bool:
+        """Whether the hook runs for every event (no filter given)."""
+        return self.channel_types is None and self.channel_ids is None and self.directions is None
+
+    @property
     def label(self) -> str:
         """The name to report the hook by."""
         return self.name or getattr(self.fn, "__qualname__", repr(self.fn))
