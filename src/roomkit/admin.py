@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from roomkit.broadcast.stream import StreamBridge
 from roomkit.errors import (
     ChannelAlreadyRegisteredError,
     ChannelNotFoundError,
@@ -64,6 +65,7 @@ class RoomOps:
         self._channels = channels
         self._bus = bus
         self._hooks = hooks
+        self._streams = StreamBridge(channels)
 
     # -- channels ------------------------------------------------------------------------
 
@@ -74,6 +76,9 @@ class RoomOps:
         set_framework = getattr(channel, "set_framework", None)
         if callable(set_framework):
             set_framework(kit)
+        set_stream_sink = getattr(channel, "set_stream_sink", None)
+        if callable(set_stream_sink):
+            set_stream_sink(self._streams.sink)
 
     def channel(self, channel_id: str) -> Channel:
         channel = self._channels.get(channel_id)

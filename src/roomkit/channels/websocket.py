@@ -143,6 +143,24 @@ class WebSocketChannel(Channel):
         Returns the final event. If the stream fails, streaming connections receive
         stream_error and the error propagates.
         """
+        text = await self.stream(text_stream, event)
+        final = event.model_copy(update={"content": TextContent(body=text)})
+        for connection_id, send in self._snapshot:
+            if connection_id not in self._streamers:
+                try:
+                    await send(connection_id, final)
+                except Exception:
+                    logger.exception("websocket connection %s failed", connection_id)
+        return final
+
+    async def stream(self, text_stream: AsyncIterator[str], event: RoomEvent) -> str:
+        """Stream text to the streaming connections only; returns the full text.
+
+        ``stream_end`` carries ``event.id``: the complete event that follows through the
+        ordinary broadcast has that id, so a client replaces its draft with it. If the
+        stream fails, streaming connections receive ``stream_error`` and the error
+        propagates.
+        """
         stream_id = uuid.uuid4().hex
         streamers = tuple(self._streamers.items())
         start = StreamStart(
@@ -158,15 +176,8 @@ class WebSocketChannel(Channel):
             await self._each(streamers, StreamError(stream_id=stream_id, error=str(exc)))
             raise
         text = "".join(parts)
-        final = event.model_copy(update={"content": TextContent(body=text)})
-        await self._each(streamers, StreamEnd(stream_id=stream_id, event_id=final.id, text=text))
-        for connection_id, send in self._snapshot:
-            if connection_id not in self._streamers:
-                try:
-                    await send(connection_id, final)
-                except Exception:
-                    logger.exception("websocket connection %s failed", connection_id)
-        return final
+        await self._each(streamers, StreamEnd(stream_id=stream_id, event_id=event.id, text=text))
+        return text
 
     async def _each(self, streamers: tuple[tuple[str, StreamSendFn], ...], message: Any) -> None:
         for connection_id, send in streamers:
