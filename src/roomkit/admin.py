@@ -19,6 +19,7 @@ from roomkit.errors import (
 )
 from roomkit.framework_events import FrameworkEventBus
 from roomkit.hooks.engine import HookEngine
+from roomkit.hooks.tools import ToolHookBridge
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
 from roomkit.models.enums import (
@@ -66,6 +67,7 @@ class RoomOps:
         self._bus = bus
         self._hooks = hooks
         self._streams = StreamBridge(channels)
+        self._tool_hooks = ToolHookBridge(hooks, rooms)
 
     # -- channels ------------------------------------------------------------------------
 
@@ -79,6 +81,9 @@ class RoomOps:
         set_stream_sink = getattr(channel, "set_stream_sink", None)
         if callable(set_stream_sink):
             set_stream_sink(self._streams.sink)
+        tool_hooks = getattr(channel, "tool_hooks", None)
+        if tool_hooks is not None:
+            self._tool_hooks.install(tool_hooks)
 
     def channel(self, channel_id: str) -> Channel:
         channel = self._channels.get(channel_id)

@@ -114,3 +114,60 @@ async def test_two_ais_stop_at_max_chain_depth() -> None:
         timeline = await kit.get_timeline("r", limit=200)
     depths = [e.chain_depth for e in timeline]
     assert max(depths) == 4 and exceeded and set(exceeded) == {5}
+
+
+async def test_tool_hooks_can_refuse_a_tool_and_see_every_call() -> None:
+    """BEFORE_TOOL_USE blocks a tool; ON_TOOL_CALL and AFTER_TOOL_ROUND report the round."""
+    from roomkit import HookResult, HookTrigger, RoomContext
+
+    ran: list[str] = []
+    seen: list[tuple[str, Any]] = []
+
+    async def tools(name: str, arguments: dict[str, Any]) -> Any:
+        ran.append(name)
+        return "done"
+
+    provider = MockAIProvider(
+        [
+            AIResponse(
+                tool_calls=[
+                    AIToolCall(id="1", name="refund", arguments={"amount": 500}),
+                    AIToolCall(id="2", name="lookup", arguments={}),
+                ],
+                finish_reason="tool_use",
+            ),
+            "ok",
+        ]
+    )
+    async with RoomKit() as kit:
+
+        @kit.hook(HookTrigger.BEFORE_TOOL_USE, channel_ids={"ai"})
+        async def no_refunds(event: RoomEvent, ctx: RoomContext) -> HookResult:
+            if event.content.data["tool"] == "refund":  # type: ignore[union-attr]
+                return HookResult.block("refunds need a human")
+            return HookResult.allow()
+
+        @kit.hook(HookTrigger.ON_TOOL_CALL)
+        async def on_call(event: RoomEvent, ctx: RoomContext) -> None:
+            data = event.content.data  # type: ignore[union-attr]
+            seen.append((data["tool"], data["is_error"]))
+
+        @kit.hook(HookTrigger.AFTER_TOOL_ROUND)
+        async def after_round(event: RoomEvent, ctx: RoomContext) -> None:
+            seen.append(("round", event.content.data["tools"]))  # type: ignore[union-attr]
+
+        kit.register_channel(WebSocketChannel("ws"))
+        kit.register_channel(AIChannel("ai", provider, tool_handler=tools))
+        await kit.create_room("r")
+        await kit.attach_channel("r", "ws")
+        refund = {"name": "refund", "parameters": {"type": "object", "properties": {}}}
+        lookup = {"name": "lookup", "parameters": {"type": "object", "properties": {}}}
+        await kit.attach_channel("r", "ai", metadata={"tools": [refund, lookup]})
+        await kit.process_inbound(
+            InboundMessage(channel_id="ws", sender_id="u", content=TextContent(body="refund me"))
+        )
+    assert ran == ["lookup"]
+    assert sorted(seen[:2]) == [("lookup", False), ("refund", True)]
+    assert seen[2] == ("round", ["refund", "lookup"])
+    second_request = provider.calls[1].model_dump_json()
+    assert "refunds need a human" in second_request
