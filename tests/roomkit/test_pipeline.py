@@ -127,10 +127,12 @@ async def test_invalid_content_is_rejected_at_the_model_boundary() -> None:
     """Content that fails validation never becomes an event."""
     from pydantic import ValidationError
 
-    from roomkit import InboundMessage, LocationContent
+    from roomkit import InboundMessage, LocationContent, MediaContent
 
     with pytest.raises(ValidationError):
         LocationContent(latitude=123.0, longitude=0.0)
+    with pytest.raises(ValidationError, match="url must start with"):
+        MediaContent(url="file:///etc/passwd", mime_type="text/plain")
     with pytest.raises(ValidationError):
         InboundMessage.model_validate(
             {"channel_id": "c", "sender_id": "s", "content": {"type": "nonsense"}}

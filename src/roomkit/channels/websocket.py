@@ -156,27 +156,28 @@ class WebSocketChannel(Channel):
     async def stream(self, text_stream: AsyncIterator[str], event: RoomEvent) -> str:
         """Stream text to the streaming connections only; returns the full text.
 
-        ``stream_end`` carries ``event.id``: the complete event that follows through the
-        ordinary broadcast has that id, so a client replaces its draft with it. If the
+        ``stream_end`` carries the complete event; the stored event that follows through the
+        ordinary broadcast has the same id (and its room index), so a client replaces its
+        draft with it. If the
         stream fails, streaming connections receive ``stream_error`` and the error
         propagates.
         """
-        stream_id = uuid.uuid4().hex
+        stream_id, room_id = uuid.uuid4().hex, event.room_id
         streamers = tuple(self._streamers.items())
-        start = StreamStart(
-            stream_id=stream_id, room_id=event.room_id, source_channel_id=event.source.channel_id
-        )
+        start = StreamStart(room_id=room_id, stream_id=stream_id, source=event.source)
         await self._each(streamers, start)
-        parts: list[str] = []
+        text = ""
         try:
             async for delta in text_stream:
-                parts.append(delta)
-                await self._each(streamers, StreamChunk(stream_id=stream_id, delta=delta))
+                text += delta
+                chunk = StreamChunk(room_id=room_id, stream_id=stream_id, delta=delta, text=text)
+                await self._each(streamers, chunk)
         except Exception as exc:
-            await self._each(streamers, StreamError(stream_id=stream_id, error=str(exc)))
+            failed = StreamError(room_id=room_id, stream_id=stream_id, error=str(exc))
+            await self._each(streamers, failed)
             raise
-        text = "".join(parts)
-        await self._each(streamers, StreamEnd(stream_id=stream_id, event_id=event.id, text=text))
+        final = event.model_copy(update={"content": TextContent(body=text)})
+        await self._each(streamers, StreamEnd(room_id=room_id, stream_id=stream_id, event=final))
         return text
 
     async def _each(self, streamers: tuple[tuple[str, StreamSendFn], ...], message: Any) -> None:

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from roomkit.models.enums import ChannelMediaType
+from roomkit.models.enums import ChannelMediaType, DeleteType
+
+
+def _check_url(url: str) -> str:
+    if not url.startswith(("http://", "https://", "data:")):
+        raise ValueError(f"url must start with http://, https:// or data:, got {url[:40]!r}")
+    return url
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
 
 
 class TextContent(BaseModel):
@@ -33,7 +42,7 @@ class MediaContent(BaseModel):
     """An image or file by URL."""
 
     type: Literal["media"] = "media"
-    url: str
+    url: Url
     mime_type: str
     filename: str | None = None
     caption: str | None = None
@@ -54,7 +63,7 @@ class AudioContent(BaseModel):
     """A sound recording by URL, with its transcript when known."""
 
     type: Literal["audio"] = "audio"
-    url: str
+    url: Url
     mime_type: str = "audio/ogg"
     duration_seconds: float | None = Field(default=None, ge=0)
     transcript: str | None = None
@@ -64,10 +73,10 @@ class VideoContent(BaseModel):
     """A video by URL."""
 
     type: Literal["video"] = "video"
-    url: str
+    url: Url
     mime_type: str = "video/mp4"
     duration_seconds: float | None = Field(default=None, ge=0)
-    thumbnail_url: str | None = None
+    thumbnail_url: Url | None = None
 
 
 class SystemContent(BaseModel):
@@ -84,7 +93,7 @@ class TemplateContent(BaseModel):
 
     type: Literal["template"] = "template"
     template_id: str
-    language: str | None = None
+    language: str = "en"
     parameters: dict[str, Any] = Field(default_factory=dict)
     body: str | None = None
 
@@ -103,7 +112,7 @@ class DeleteContent(BaseModel):
 
     type: Literal["delete"] = "delete"
     target_event_id: str
-    delete_type: Literal["sender", "system", "moderation"] = "sender"
+    delete_type: DeleteType = DeleteType.SENDER
     reason: str | None = None
 
 

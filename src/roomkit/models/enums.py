@@ -21,6 +21,7 @@ class ChannelType(StrEnum):
     TELEGRAM = "telegram"
     VOICE = "voice"
     REALTIME_VOICE = "realtime_voice"
+    PUSH = "push"
     WEBHOOK = "webhook"
     AI = "ai"
     SYSTEM = "system"
@@ -79,6 +80,15 @@ class EventType(StrEnum):
     CHANNEL_UPDATED = "channel_updated"
     TASK_CREATED = "task_created"
     OBSERVATION = "observation"
+
+
+@unique
+class DeleteType(StrEnum):
+    """Who withdrew a message."""
+
+    SENDER = "sender"
+    SYSTEM = "system"
+    ADMIN = "admin"
 
 
 @unique

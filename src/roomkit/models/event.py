@@ -22,6 +22,7 @@ class EventSource(BaseModel):
     external_id: str | None = None
     provider: str | None = None
     raw_payload: dict[str, Any] = Field(default_factory=dict)
+    provider_message_id: str | None = None
 
 
 class RoomEvent(BaseModel):

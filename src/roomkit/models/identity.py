@@ -34,6 +34,7 @@ class IdentityResult(BaseModel):
     address: str | None = None
     channel_type: str | None = None
     challenge_type: str | None = None
+    message: str | None = None
     reason: str | None = None
 
 

@@ -86,7 +86,7 @@ async def test_ai_answers_with_a_tool_round_streamed_to_ws_and_whole_to_sms() ->
     assert isinstance(streamed[0], StreamStart)
     chunks = [m.delta for m in streamed if isinstance(m, StreamChunk)]
     assert len(chunks) > 1 and "".join(chunks) == answer
-    assert isinstance(streamed[-1], StreamEnd) and streamed[-1].event_id == reply.id
+    assert isinstance(streamed[-1], StreamEnd) and streamed[-1].event.id == reply.id
     assert [e.id for e in events] == [reply.id] and events[0].index == 2
     # The SMS user got the question and then the whole answer as one message.
     assert [(s.to, s.event.content.body) for s in sms.sent] == [  # type: ignore[union-attr]
