@@ -41,8 +41,8 @@ class Subscriber:
         self._queue: asyncio.Queue[EphemeralEvent] = asyncio.Queue(max_pending)
         self._task = asyncio.create_task(self._run(), name=f"ephemeral subscriber {self.id}")
 
-    def offer(self, event: EphemeralEvent) -> None:
-        """Queue ``event``; when the queue is full the oldest pending event makes room."""
+    def offer(self, event: EphemeralEvent) -> bool:
+        """Queue ``event``, dropping the oldest pending one if full; True if half full."""
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
@@ -54,6 +54,7 @@ class Subscriber:
                     self.dropped,
                 )
         self._queue.put_nowait(event)
+        return self._queue.qsize() * 2 >= self._queue.maxsize
 
     async def close(self) -> None:
         """Stop the task; pending events are discarded. Safe to call from the callback itself."""
@@ -108,10 +109,18 @@ class Subscribers:
         """Whether anyone here subscribes to ``room_id``."""
         return room_id in self._by_room
 
-    def deliver(self, room_id: str, event: EphemeralEvent) -> None:
-        """Queue ``event`` for every subscriber of ``room_id``, without waiting for any."""
+    async def deliver(self, room_id: str, event: EphemeralEvent) -> None:
+        """Queue ``event`` for every subscriber of ``room_id``, without waiting for any.
+
+        When a subscriber's backlog passes half its bound this yields once to the loop, so
+        that subscribers which are merely behind a burst (not slow) catch up before their
+        queue overflows.
+        """
+        backlogged = False
         for subscriber in self._by_room.get(room_id, {}).values():
-            subscriber.offer(event)
+            backlogged |= subscriber.offer(event)
+        if backlogged:
+            await asyncio.sleep(0)
 
     async def close(self) -> None:
         """Stop every subscription and wait for its task."""

@@ -28,7 +28,7 @@ class InMemoryRealtime(RealtimeBackend):
         self._subscribers = Subscribers(max_pending=max_pending, callback_timeout=callback_timeout)
 
     async def publish(self, event: EphemeralEvent) -> None:
-        self._subscribers.deliver(event.room_id, event)
+        await self._subscribers.deliver(event.room_id, event)
 
     async def subscribe(self, room_id: str, callback: EphemeralCallback) -> str:
         return self._subscribers.add(room_id, callback).id
@@ -42,3 +42,9 @@ class InMemoryRealtime(RealtimeBackend):
 
     async def close(self) -> None:
         await self._subscribers.close()
+
+    async def __aenter__(self) -> InMemoryRealtime:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

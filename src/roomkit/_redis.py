@@ -1,0 +1,184 @@
+"""Plumbing shared by the Redis backends: the client, error mapping and a pub/sub listener.
+
+Importing this module imports redis-py, so only ``roomkit.locks.redis`` and
+``roomkit.realtime.redis`` import it, and ``import roomkit`` never does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from roomkit._extras import require
+from roomkit.errors import BackendConnectionError
+
+if TYPE_CHECKING:
+    import redis.asyncio as aioredis
+    import redis.asyncio.retry as redis_retry
+    import redis.backoff as redis_backoff
+    import redis.exceptions as redis_errors
+else:
+    aioredis = require("redis.asyncio", "redis")
+    redis_retry = require("redis.asyncio.retry", "redis")
+    redis_backoff = require("redis.backoff", "redis")
+    redis_errors = require("redis.exceptions", "redis")
+
+logger = logging.getLogger(__name__)
+
+Redis = aioredis.Redis
+
+# What the client raises when the server cannot be reached or stops answering.
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    redis_errors.ConnectionError,
+    redis_errors.TimeoutError,
+    OSError,
+)
+
+_SOCKET_TIMEOUT = 5.0
+# Seconds the server has to confirm a subscription before we call it unreachable.
+_CONFIRM_TIMEOUT = 5.0
+_MIN_BACKOFF = 0.05
+_MAX_BACKOFF = 2.0
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password, in the authority or the query, replaced by ``***``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        credentials, _, host = netloc.rpartition("@")
+        netloc = f"{credentials.partition(':')[0]}:***@{host}"
+    query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*")))
+
+
+def connection_error(url: str, exc: BaseException) -> BackendConnectionError:
+    """The BackendConnectionError for ``exc``, naming ``url`` without its password."""
+    return BackendConnectionError(safe_url(url), str(exc) or type(exc).__name__)
+
+
+def connect(url: str) -> Redis:
+    """A client for ``url``; no I/O happens until the first command.
+
+    A failing command is retried three times within a second (redis-py reconnects before each
+    retry), so a restarted server is picked up and a dead one is reported quickly.
+    """
+    retry = redis_retry.Retry(redis_backoff.ExponentialBackoff(cap=0.5, base=0.05), 3)
+    # socket_timeout bounds every command (a half-open connection would otherwise hang it);
+    # redis-py exempts the blocking pub/sub read, which waits as long as it takes.
+    return aioredis.Redis.from_url(
+        url,
+        retry=retry,
+        socket_connect_timeout=_SOCKET_TIMEOUT,
+        socket_timeout=_SOCKET_TIMEOUT,
+        socket_keepalive=True,
+    )
+
+
+class Listener:
+    """One pub/sub connection and the owned task that reads it.
+
+    ``listen`` returns once the server has confirmed the subscription, so whatever is
+    published after it returns is delivered. Callers must call ``listen`` / ``unlisten``
+    right after deciding to (no ``await`` in between): the commands are sent in call order,
+    so a subscribe and an unsubscribe of one channel cannot overtake each other. After a
+    lost connection the reader reconnects with backoff and redis-py re-subscribes every
+    channel; messages published during the outage are lost, as pub/sub keeps nothing.
+    """
+
+    def __init__(
+        self, client: Redis, url: str, on_message: Callable[[str, bytes], Awaitable[None]]
+    ) -> None:
+        self._pubsub = client.pubsub()
+        self._url = url
+        self._on_message = on_message
+        self._send_lock = asyncio.Lock()
+        self._pongs: dict[str, asyncio.Future[None]] = {}
+        self._reader: asyncio.Task[None] | None = None
+
+    async def listen(self, channel: str) -> None:
+        """Subscribe to ``channel`` and wait for the server to confirm it.
+
+        Raises:
+            BackendConnectionError: the server could not be reached or did not confirm in time.
+        """
+        # A PING sent after SUBSCRIBE is answered after it: its pong is the confirmation,
+        # and unlike a 'subscribe' reply it cannot be mistaken for an earlier one.
+        token = uuid.uuid4().hex
+        pong = self._pongs[token] = asyncio.get_running_loop().create_future()
+        try:
+            async with self._send_lock:
+                await self._pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py
+                self._start_reader()
+                await self._pubsub.subscribe(channel)
+                await self._pubsub.ping(token)
+            async with asyncio.timeout(_CONFIRM_TIMEOUT):
+                await pong
+        except CONNECTION_ERRORS as exc:
+            raise connection_error(self._url, exc) from exc
+        except TimeoutError:
+            reason = f"subscription to {channel!r} not confirmed within {_CONFIRM_TIMEOUT:g}s"
+            raise BackendConnectionError(safe_url(self._url), reason) from None
+        finally:
+            self._pongs.pop(token, None)
+
+    async def unlisten(self, channel: str) -> None:
+        """Unsubscribe from ``channel``; a failure is logged (the server drops it on reconnect)."""
+        try:
+            async with self._send_lock:
+                await self._pubsub.unsubscribe(channel)
+        except CONNECTION_ERRORS as exc:
+            logger.warning("unsubscribe %s on %s failed: %s", channel, safe_url(self._url), exc)
+
+    async def close(self) -> None:
+        """Stop the reader and close the connection. Idempotent."""
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+            self._reader = None
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py
+
+    def _start_reader(self) -> None:
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read(), name=f"redis-listener {self._url}")
+
+    async def _read(self) -> None:
+        delay = _MIN_BACKOFF
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+            except CONNECTION_ERRORS as exc:
+                # The next get_message reconnects; redis-py then re-subscribes every channel.
+                logger.warning(
+                    "redis pub/sub on %s lost (%s); retrying in %.2fs",
+                    safe_url(self._url),
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_BACKOFF)
+                continue
+            delay = _MIN_BACKOFF
+            if message is not None:
+                await self._dispatch(message)
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "pong":
+            pong = self._pongs.pop(_text(message["data"]), None)
+            if pong is not None and not pong.done():
+                pong.set_result(None)
+        elif kind == "message":
+            try:
+                await self._on_message(_text(message["channel"]), message["data"])
+            except Exception:
+                # A bad message must not stop the reader that every subscriber depends on.
+                logger.exception("redis pub/sub message on %s not handled", message["channel"])
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
