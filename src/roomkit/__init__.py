@@ -204,6 +204,8 @@ __all__ = [
     "ProviderError",
     "RCSChannel",
     "RealtimeBackend",
+    "RedisLockManager",
+    "RedisRealtime",
     "RichContent",
     "Room",
     "RoomClosedError",
