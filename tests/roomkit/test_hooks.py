@@ -204,3 +204,42 @@ async def test_lifecycle_hooks_fire_on_room_and_channel_changes(kit: RoomKit) ->
     await kit.attach_channel("lc", "ws")
     await kit.hook_engine.close()
     assert fired == ["created:lc", "attached:ws"]
+
+
+async def test_hooks_record_tasks_observations_and_inject_events(kit: RoomKit) -> None:
+    """A hook's tasks and observations are stored; injected events reach only their targets."""
+    from roomkit import (
+        ChannelType,
+        EventSource,
+        InjectedEvent,
+        Observation,
+        Task,
+        TaskStatus,
+    )
+
+    bob = await _setup(kit)
+    alice_socket = Socket()
+    kit.channels["ws-a"].register_connection("a1", alice_socket)  # type: ignore[attr-defined]
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST)
+    async def triage(event: RoomEvent, ctx: RoomContext) -> HookResult:
+        notice = RoomEvent(
+            room_id=ctx.room.id,
+            source=EventSource(channel_id="triage", channel_type=ChannelType.SYSTEM),
+            content=TextContent(body="An agent will reply soon"),
+        )
+        return HookResult(
+            action="allow",
+            tasks=[Task(room_id=ctx.room.id, title="Call back")],
+            observations=[Observation(room_id=ctx.room.id, channel_id="triage", content="urgent")],
+            injected_events=[InjectedEvent(event=notice, target_channel_ids=["ws-a"])],
+        )
+
+    await kit.process_inbound(text("a", "help!", channel_id="ws-a"))
+    tasks = await kit.list_tasks("r")
+    assert [t.title for t in tasks] == ["Call back"]
+    assert await kit.list_tasks("r", status=TaskStatus.COMPLETED) == []
+    assert [o.content for o in await kit.list_observations("r")] == ["urgent"]
+    assert alice_socket.bodies == ["An agent will reply soon"]
+    assert bob.bodies == ["help!"]
+    assert [e.index for e in await kit.get_timeline("r")] == [1, 2]
