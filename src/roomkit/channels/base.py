@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
 from roomkit.models.enums import ChannelCategory, ChannelDirection, ChannelType
-from roomkit.models.event import RoomEvent
+from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.room import RoomContext
 
@@ -74,3 +74,22 @@ class Channel(ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release the channel's resources. Idempotent."""
+
+    def event_from(
+        self, message: InboundMessage, context: RoomContext, *, provider: str | None = None
+    ) -> RoomEvent:
+        """The room event for an inbound message from this channel (not yet stored)."""
+        return RoomEvent(
+            room_id=context.room.id,
+            type=message.event_type,
+            source=EventSource(
+                channel_id=self.channel_id,
+                channel_type=self.channel_type,
+                participant_id=message.sender_id,
+                external_id=message.external_id,
+                provider=provider,
+            ),
+            content=message.content,
+            idempotency_key=message.idempotency_key,
+            metadata=message.metadata,
+        )

@@ -14,7 +14,7 @@ from roomkit.errors import ProviderError
 from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
 from roomkit.models.enums import ChannelType
-from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.room import RoomContext
 
@@ -63,20 +63,7 @@ class TransportChannel(Channel):
 
     async def handle_inbound(self, message: InboundMessage, context: RoomContext) -> RoomEvent:
         """Convert an inbound message into a room event."""
-        return RoomEvent(
-            room_id=context.room.id,
-            type=message.event_type,
-            source=EventSource(
-                channel_id=self.channel_id,
-                channel_type=self.channel_type,
-                participant_id=message.sender_id,
-                external_id=message.external_id,
-                provider=getattr(self.provider, "name", None),
-            ),
-            content=message.content,
-            idempotency_key=message.idempotency_key,
-            metadata=message.metadata,
-        )
+        return self.event_from(message, context, provider=getattr(self.provider, "name", None))
 
     async def deliver(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext

@@ -26,7 +26,7 @@ from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
 from roomkit.models.content import TextContent
 from roomkit.models.enums import ChannelMediaType, ChannelType
-from roomkit.models.event import EventSource, RoomEvent
+from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.room import RoomContext
 
@@ -100,19 +100,7 @@ class WebSocketChannel(Channel):
         return _CAPABILITIES
 
     async def handle_inbound(self, message: InboundMessage, context: RoomContext) -> RoomEvent:
-        return RoomEvent(
-            room_id=context.room.id,
-            type=message.event_type,
-            source=EventSource(
-                channel_id=self.channel_id,
-                channel_type=self.channel_type,
-                participant_id=message.sender_id,
-                external_id=message.external_id,
-            ),
-            content=message.content,
-            idempotency_key=message.idempotency_key,
-            metadata=message.metadata,
-        )
+        return self.event_from(message, context)
 
     async def deliver(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
