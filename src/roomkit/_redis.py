@@ -111,23 +111,32 @@ class Listener:
         token = uuid.uuid4().hex
         pong = self._pongs[token] = asyncio.get_running_loop().create_future()
         try:
+            await self._send_subscribe(channel, token)
+            try:
+                async with asyncio.timeout(_CONFIRM_TIMEOUT):
+                    await pong
+            except TimeoutError:
+                reason = f"subscription to {channel!r} not confirmed in {_CONFIRM_TIMEOUT:g}s"
+                raise BackendConnectionError(safe_url(self._url), reason) from None
+        finally:
+            self._pongs.pop(token, None)
+
+    async def _send_subscribe(self, channel: str, token: str) -> None:
+        try:
             async with self._send_lock:
                 await self._pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py
                 self._start_reader()
                 await self._pubsub.subscribe(channel)
                 await self._pubsub.ping(token)
-            async with asyncio.timeout(_CONFIRM_TIMEOUT):
-                await pong
         except CONNECTION_ERRORS as exc:
             raise connection_error(self._url, exc) from exc
-        except TimeoutError:
-            reason = f"subscription to {channel!r} not confirmed within {_CONFIRM_TIMEOUT:g}s"
-            raise BackendConnectionError(safe_url(self._url), reason) from None
-        finally:
-            self._pongs.pop(token, None)
 
     async def unlisten(self, channel: str) -> None:
-        """Unsubscribe from ``channel``; a failure is logged (the server drops it on reconnect)."""
+        """Unsubscribe from ``channel``.
+
+        A failure is only logged: the channel's later messages reach no callback and are
+        ignored, and the next ``listen`` or ``unlisten`` of it sets things straight.
+        """
         try:
             async with self._send_lock:
                 await self._pubsub.unsubscribe(channel)

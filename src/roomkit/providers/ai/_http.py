@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from roomkit._extras import require
 from roomkit.errors import ProviderError
+from roomkit.providers.ai.base import AIProvider
 from roomkit.providers.wire.errors import dropped, http_error
 from roomkit.providers.wire.sse import ServerSentEvent, SSEDecoder
 
@@ -101,3 +102,48 @@ class HTTPSession:
     async def close(self) -> None:
         """Close the client. Idempotent."""
         await self._client.aclose()
+
+
+class _VendorConfig(Protocol):
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def timeout(self) -> float: ...
+
+    @property
+    def connect_timeout(self) -> float: ...
+
+
+class HTTPAIProvider(AIProvider):
+    """What the vendor providers share: their config, one session, name and model."""
+
+    provider: str = "http"
+
+    def __init__(self, config: _VendorConfig, headers: dict[str, str]) -> None:
+        self._config = config
+        self._session = HTTPSession(
+            self.provider,
+            config.base_url,
+            headers,
+            timeout=config.timeout,
+            connect_timeout=config.connect_timeout,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.provider
+
+    @property
+    def model_name(self) -> str:
+        return self._config.model
+
+    @property
+    def supports_streaming(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        await self._session.close()

@@ -10,8 +10,8 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from roomkit.providers.ai._http import HTTPSession
-from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
+from roomkit.providers.ai._http import HTTPAIProvider
+from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
 from roomkit.providers.wire import anthropic as wire
 
 
@@ -34,30 +34,14 @@ class AnthropicConfig:
     connect_timeout: float = 5.0
 
 
-class AnthropicAIProvider(AIProvider):
+class AnthropicAIProvider(HTTPAIProvider):
     """Claude via ``POST {base_url}/v1/messages``, streamed over SSE when asked."""
 
+    provider = wire.PROVIDER
+
     def __init__(self, config: AnthropicConfig) -> None:
-        self._config = config
-        self._session = HTTPSession(
-            wire.PROVIDER,
-            config.base_url,
-            wire.build_headers(config.api_key),
-            timeout=config.timeout,
-            connect_timeout=config.connect_timeout,
-        )
-
-    @property
-    def name(self) -> str:
-        return wire.PROVIDER
-
-    @property
-    def model_name(self) -> str:
-        return self._config.model
-
-    @property
-    def supports_streaming(self) -> bool:
-        return True
+        super().__init__(config, wire.build_headers(config.api_key))
+        self._config: AnthropicConfig = config
 
     async def generate(self, context: AIContext) -> AIResponse:
         body = wire.build_request(context, model=self._config.model)
@@ -72,6 +56,3 @@ class AnthropicAIProvider(AIProvider):
                     yield event
         for event in parser.finish():
             yield event
-
-    async def close(self) -> None:
-        await self._session.close()

@@ -9,8 +9,8 @@ from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from roomkit.providers.ai._http import HTTPSession
-from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
+from roomkit.providers.ai._http import HTTPAIProvider
+from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
 from roomkit.providers.wire import gemini as wire
 
 
@@ -33,30 +33,14 @@ class GeminiConfig:
     connect_timeout: float = 5.0
 
 
-class GeminiAIProvider(AIProvider):
+class GeminiAIProvider(HTTPAIProvider):
     """Gemini via ``models/{model}:generateContent`` and ``:streamGenerateContent?alt=sse``."""
 
+    provider = wire.PROVIDER
+
     def __init__(self, config: GeminiConfig) -> None:
-        self._config = config
-        self._session = HTTPSession(
-            wire.PROVIDER,
-            config.base_url,
-            wire.build_headers(config.api_key),
-            timeout=config.timeout,
-            connect_timeout=config.connect_timeout,
-        )
-
-    @property
-    def name(self) -> str:
-        return wire.PROVIDER
-
-    @property
-    def model_name(self) -> str:
-        return self._config.model
-
-    @property
-    def supports_streaming(self) -> bool:
-        return True
+        super().__init__(config, wire.build_headers(config.api_key))
+        self._config: GeminiConfig = config
 
     async def generate(self, context: AIContext) -> AIResponse:
         path = wire.request_path(self._config.model, stream=False)
@@ -72,6 +56,3 @@ class GeminiAIProvider(AIProvider):
                     yield event
         for event in parser.finish():
             yield event
-
-    async def close(self) -> None:
-        await self._session.close()

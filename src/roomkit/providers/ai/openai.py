@@ -12,8 +12,8 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Literal
 
-from roomkit.providers.ai._http import HTTPSession
-from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
+from roomkit.providers.ai._http import HTTPAIProvider
+from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
 from roomkit.providers.wire import openai as wire
 
 
@@ -41,30 +41,14 @@ class OpenAIConfig:
     connect_timeout: float = 5.0
 
 
-class OpenAIAIProvider(AIProvider):
+class OpenAIAIProvider(HTTPAIProvider):
     """Chat Completions via ``POST {base_url}/chat/completions``."""
 
+    provider = wire.PROVIDER
+
     def __init__(self, config: OpenAIConfig) -> None:
-        self._config = config
-        self._session = HTTPSession(
-            wire.PROVIDER,
-            config.base_url,
-            wire.build_headers(config.api_key),
-            timeout=config.timeout,
-            connect_timeout=config.connect_timeout,
-        )
-
-    @property
-    def name(self) -> str:
-        return wire.PROVIDER
-
-    @property
-    def model_name(self) -> str:
-        return self._config.model
-
-    @property
-    def supports_streaming(self) -> bool:
-        return True
+        super().__init__(config, wire.build_headers(config.api_key))
+        self._config: OpenAIConfig = config
 
     def _body(self, context: AIContext, *, stream: bool) -> dict[str, object]:
         return wire.build_request(
@@ -90,6 +74,3 @@ class OpenAIAIProvider(AIProvider):
                     return
         for event in parser.finish():
             yield event
-
-    async def close(self) -> None:
-        await self._session.close()
