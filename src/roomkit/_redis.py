@@ -134,8 +134,8 @@ class Listener:
     async def unlisten(self, channel: str) -> None:
         """Unsubscribe from ``channel``.
 
-        A failure is only logged: the channel's later messages reach no callback and are
-        ignored, and the next ``listen`` or ``unlisten`` of it sets things straight.
+        A failure is only logged: should the subscription survive, its messages find no
+        local subscriber and are dropped.
         """
         try:
             async with self._send_lock:

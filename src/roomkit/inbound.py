@@ -101,7 +101,8 @@ class Pipeline:
                 async with self.locks.locked(room_id):
                     done = await commit(self.store, self.hooks, event, context)
                     if not (done.duplicate or done.blocked):
-                        targets = plan(done.event, context.bindings, self.channels)
+                        state = await self.rooms.state(room_id)
+                        targets = state.plan(done.event, self.channels)
                         await self.deliverer.deliver(done.event, targets.transports, context)
                         intelligence = targets.intelligence
                     await self._inject(done, context)
@@ -128,7 +129,9 @@ class Pipeline:
         self.hooks.fire_async(HookTrigger.AFTER_BROADCAST, stored, context)
         if intelligence:
             await self._react(stored, intelligence, context)
-        return InboundResult(event=stored)
+        return InboundResult.model_construct(
+            event=stored, blocked=False, reason=None, duplicate=False
+        )
 
     async def _react(
         self, event: RoomEvent, targets: tuple[Target, ...], context: RoomContext

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from roomkit.broadcast.plan import Plan, plan
+from roomkit.channels.base import Channel
 from roomkit.errors import RoomNotFoundError
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.enums import ChannelCategory
+from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import Room, RoomContext
 from roomkit.store.base import ConversationStore
@@ -30,6 +33,17 @@ class RoomState:
     loaded_at: float
     has_intelligence: bool
     context: RoomContext  # without recent events
+    # Fan-out plans by (source channel, visibility, number of registered channels): the
+    # same sender in the same room reaches the same targets until the state is reloaded.
+    plans: dict[tuple[str, str, int], Plan] = field(default_factory=dict)
+
+    def plan(self, event: RoomEvent, channels: dict[str, Channel]) -> Plan:
+        """Who receives ``event`` (see broadcast.plan), computed once per sender."""
+        key = (event.source.channel_id, event.visibility, len(channels))
+        found = self.plans.get(key)
+        if found is None:
+            found = self.plans[key] = plan(event, self.bindings, channels)
+        return found
 
     def binding(self, channel_id: str) -> ChannelBinding | None:
         for binding in self.bindings:

@@ -18,7 +18,11 @@ uncontended acquire and release cost one round trip each. Everything else follow
 * Within a process, tasks first queue FIFO on an in-memory lock per room, so at most one
   task per process and room talks to Redis at a time.
 
-The fencing counter (``…:fence``) is never deleted, so fencing tokens only grow.
+* An attempt is idempotent: if its reply is lost and redis-py re-sends it, the script sees
+  its own token and reports the lock taken instead of queueing behind itself.
+
+The fencing counter (``…:fence``) is never deleted, so fencing tokens only grow — as long as
+Redis keeps its data: a server restarted without persistence starts counting again.
 """
 
 from __future__ import annotations

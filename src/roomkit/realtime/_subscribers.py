@@ -6,7 +6,9 @@ subscription's own task awaits its callback one event at a time, so a room's eve
 it in publish order. The trade-off is memory and loss: a subscription whose callback cannot
 keep up holds at most ``max_pending`` events; beyond that its *oldest* pending event is
 dropped (ephemeral state is superseded by newer events — the latest typing or presence is
-the one worth showing), counted in ``Subscriber.dropped`` and logged.
+the one worth showing), counted in ``Subscriber.dropped`` and logged. So that a burst
+published without a pause does not overflow subscribers that are merely behind, ``deliver``
+yields to the loop once whenever a queue is more than half full.
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ def prefix() -> str:
 
 @pytest.fixture
 async def client(redis_url: str, prefix: str) -> AsyncIterator[aioredis.Redis]:
+    """A plain client on the test's Redis; the test's keys are deleted afterwards."""
     raw = aioredis.Redis.from_url(redis_url)
     yield raw
     await delete_keys(redis_url, prefix)
@@ -200,7 +201,9 @@ async def test_watchdog_keeps_a_long_critical_section_locked(
             pass
 
 
-async def test_fencing_tokens_grow_across_managers(redis_url: str, prefix: str) -> None:
+async def test_fencing_tokens_grow_across_managers(
+    redis_url: str, prefix: str, client: aioredis.Redis
+) -> None:
     """Each acquisition of a room gets a larger fencing token, whichever manager takes it."""
     async with (
         RedisLockManager(redis_url, key_prefix=prefix) as a,
@@ -211,10 +214,11 @@ async def test_fencing_tokens_grow_across_managers(redis_url: str, prefix: str) 
             async with locks.locked("room") as lock:
                 tokens.append(lock.fencing_token)
     assert tokens == sorted(tokens) and len(set(tokens)) == 4
-    await delete_keys(redis_url, prefix)
 
 
-async def test_a_busy_manager_does_not_starve_another(redis_url: str, prefix: str) -> None:
+async def test_a_busy_manager_does_not_starve_another(
+    redis_url: str, prefix: str, client: aioredis.Redis
+) -> None:
     """A manager acquiring in a tight loop lets a waiting manager in within a few turns."""
     async with (
         RedisLockManager(redis_url, key_prefix=prefix) as busy,
@@ -240,7 +244,6 @@ async def test_a_busy_manager_does_not_starve_another(redis_url: str, prefix: st
         with suppress(asyncio.CancelledError):
             await task
     assert entered_at - asked_at <= 3
-    await delete_keys(redis_url, prefix)
 
 
 async def test_two_processes_increment_a_counter_exactly(
