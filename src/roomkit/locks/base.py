@@ -17,7 +17,7 @@ class RoomLockManager(ABC):
     @abstractmethod
     def locked(
         self, room_id: str, *, timeout: float | None = None
-    ) -> AbstractAsyncContextManager[None]:
+    ) -> AbstractAsyncContextManager[object]:
         """Hold the room's lock for the body of an ``async with``.
 
         Args:

@@ -111,7 +111,7 @@ class RedisLockManager(RoomLockManager):
         self._watchdog: asyncio.Task[None] | None = None
         self._closed = False
 
-    def locked(  # type: ignore[override]  # base binds None; this binds a LockHandle
+    def locked(
         self, room_id: str, *, timeout: float | None = None
     ) -> AbstractAsyncContextManager[LockHandle]:
         """Hold the room's lock, in every process, for the body of an ``async with``.
