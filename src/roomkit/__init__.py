@@ -7,8 +7,7 @@ here, so ``import roomkit`` loads none of their dependencies.
 
 from __future__ import annotations
 
-from typing import Any
-
+from roomkit._extras import lazy_getattr
 from roomkit.broadcast.transcode import ContentTranscoder, DefaultContentTranscoder
 from roomkit.channels import (
     Channel,
@@ -126,13 +125,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'roomkit' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

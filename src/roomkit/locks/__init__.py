@@ -6,8 +6,9 @@ import redis.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from roomkit._extras import lazy_getattr
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
 
@@ -17,13 +18,7 @@ if TYPE_CHECKING:
 _LAZY = {"RedisLockManager": "roomkit.locks.redis", "LockHandle": "roomkit.locks.redis"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = ["InMemoryLockManager", "LockHandle", "RedisLockManager", "RoomLockManager"]

@@ -6,8 +6,9 @@ import redis.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from roomkit._extras import lazy_getattr
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 
@@ -17,13 +18,7 @@ if TYPE_CHECKING:
 _LAZY = {"RedisRealtime": "roomkit.realtime.redis"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = ["EphemeralCallback", "InMemoryRealtime", "RealtimeBackend", "RedisRealtime"]
