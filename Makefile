@@ -1,6 +1,6 @@
 PY ?= python3
 
-.PHONY: install demo fmt lint types test bench
+.PHONY: install demo fmt lint types test test-debug bench
 
 install:
 	$(PY) -m pip install -e '.[dev]'
@@ -22,5 +22,9 @@ types:
 test:
 	$(PY) -m pytest -q
 
+test-debug:
+	PYTHONASYNCIODEBUG=1 $(PY) -X dev -m pytest -q -p no:cacheprovider
+
 bench:
 	$(PY) bench/core.py
+	$(PY) bench/ai.py
