@@ -16,7 +16,6 @@ from roomkit.broadcast.plan import Plan, plan
 from roomkit.channels.base import Channel
 from roomkit.errors import RoomNotFoundError
 from roomkit.models.binding import ChannelBinding
-from roomkit.models.enums import ChannelCategory
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 from roomkit.models.room import Room, RoomContext
@@ -31,7 +30,6 @@ class RoomState:
     bindings: list[ChannelBinding]
     participants: list[Participant]
     loaded_at: float
-    has_intelligence: bool
     context: RoomContext  # without recent events
     # Fan-out plans by (source channel, visibility, number of registered channels): the
     # same sender in the same room reaches the same targets until the state is reloaded.
@@ -93,22 +91,17 @@ class RoomDirectory:
     async def context(self, room_id: str) -> RoomContext:
         """The context handed to channels and hooks.
 
-        ``recent_events`` (the newest events, oldest first) is filled when the room has an
-        intelligence channel, which needs the conversation; otherwise it is empty.
+        ``recent_events`` holds the room's newest events (at most ``recent_events`` of
+        them), oldest first.
         """
         state = await self.state(room_id)
-        if not state.has_intelligence:
-            return state.context
         count = await self._store.get_event_count(room_id)
         recent = await self._store.list_events(
             room_id, offset=max(0, count - self._recent), limit=self._recent
         )
-        return RoomContext.model_construct(
-            room=state.room,
-            bindings=state.bindings,
-            participants=state.participants,
-            recent_events=recent,
-        )
+        if not recent:
+            return state.context
+        return state.context.model_copy(update={"recent_events": recent})
 
     async def _load(self, room_id: str, now: float) -> RoomState:
         room = await self._store.get_room(room_id)
@@ -124,6 +117,5 @@ class RoomDirectory:
             bindings=bindings,
             participants=participants,
             loaded_at=now,
-            has_intelligence=any(b.category is ChannelCategory.INTELLIGENCE for b in bindings),
             context=context,
         )

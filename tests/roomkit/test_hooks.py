@@ -243,3 +243,18 @@ async def test_hooks_record_tasks_observations_and_inject_events(kit: RoomKit) -
     assert alice_socket.bodies == ["An agent will reply soon"]
     assert bob.bodies == ["help!"]
     assert [e.index for e in await kit.get_timeline("r")] == [1, 2]
+
+
+async def test_hooks_see_the_newest_events_oldest_first(kit: RoomKit) -> None:
+    """ctx.recent_events holds the room's newest events in index order, not its oldest."""
+    await _setup(kit)
+    for i in range(60):
+        await kit.process_inbound(text("a", f"m{i}", channel_id="ws-a"))
+    seen: list[list[int]] = []
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST)
+    async def look(event: RoomEvent, ctx: RoomContext) -> None:
+        seen.append([e.index for e in ctx.recent_events])
+
+    await kit.process_inbound(text("a", "latest", channel_id="ws-a"))
+    assert seen == [list(range(11, 61))]
