@@ -100,6 +100,8 @@ class Pipeline:
             async with asyncio.timeout(self.process_timeout):
                 async with self.locks.locked(room_id):
                     done = await commit(self.store, self.hooks, event, context)
+                    if not done.duplicate:
+                        self.rooms.record(done.event)
                     if not (done.duplicate or done.blocked):
                         state = await self.rooms.state(room_id)
                         targets = state.plan(done.event, self.channels)
@@ -161,6 +163,7 @@ class Pipeline:
         for injected in done.injected:
             event = injected.event.model_copy(update={"room_id": context.room.id})
             stored = await self.store.add_event(event)
+            self.rooms.record(stored)
             targets = plan(stored, context.bindings, self.channels).transports
             if injected.target_channel_ids is not None:
                 wanted = set(injected.target_channel_ids)

@@ -1,15 +1,20 @@
 """RoomDirectory — a small per-process cache of each room's state, and RoomContext building.
 
-Reading a room, its bindings and participants from the store for every message would
-dominate the pipeline on a SQL backend, so the directory keeps them for ``ttl`` seconds
-(and at most ``max_rooms`` rooms). Changes made through this kit invalidate the entry at
-once; changes made by another process are seen within ``ttl``.
+Reading a room, its bindings, participants and newest events from the store for every
+message would dominate the pipeline on a SQL backend, so the directory keeps them for
+``ttl`` seconds (and at most ``max_rooms`` rooms). Changes made through this kit invalidate
+the entry at once; changes made by another process are seen within ``ttl``.
+
+The window of newest events is read once and then kept current by :meth:`record`, which the
+pipeline calls with every event it stores. An event whose index does not follow the window's
+last one (another process or a direct store write got in between) drops the window, and
+the next context reads it again, so a window is never missing an event in its middle.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from roomkit.broadcast.plan import Plan, plan
@@ -34,6 +39,8 @@ class RoomState:
     # Fan-out plans by (source channel, visibility, number of registered channels): the
     # same sender in the same room reaches the same targets until the state is reloaded.
     plans: dict[tuple[str, str, int], Plan] = field(default_factory=dict)
+    # The newest events, oldest first; None until read from the store.
+    recent: deque[RoomEvent] | None = None
 
     def plan(self, event: RoomEvent, channels: dict[str, Channel]) -> Plan:
         """Who receives ``event`` (see broadcast.plan), computed once per sender."""
@@ -95,13 +102,30 @@ class RoomDirectory:
         them), oldest first.
         """
         state = await self.state(room_id)
-        count = await self._store.get_event_count(room_id)
-        recent = await self._store.list_events(
-            room_id, offset=max(0, count - self._recent), limit=self._recent
-        )
+        recent = state.recent
+        if recent is None:
+            recent = state.recent = await self._read_recent(room_id)
         if not recent:
             return state.context
-        return state.context.model_copy(update={"recent_events": recent})
+        return state.context.model_copy(update={"recent_events": list(recent)})
+
+    def record(self, event: RoomEvent) -> None:
+        """Add an event this kit has just stored to its room's window of newest events."""
+        state = self._cache.get(event.room_id)
+        if state is None or state.recent is None:
+            return
+        last = state.recent[-1].index if state.recent else 0
+        if event.index == last + 1:
+            state.recent.append(event)
+        else:
+            state.recent = None
+
+    async def _read_recent(self, room_id: str) -> deque[RoomEvent]:
+        count = await self._store.get_event_count(room_id)
+        newest = await self._store.list_events(
+            room_id, offset=max(0, count - self._recent), limit=self._recent
+        )
+        return deque(newest, maxlen=self._recent)
 
     async def _load(self, room_id: str, now: float) -> RoomState:
         room = await self._store.get_room(room_id)
