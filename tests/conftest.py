@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -50,16 +51,23 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-@pytest.fixture
-async def pg_schema(postgres_dsn: str) -> AsyncIterator[str]:
-    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+@contextlib.asynccontextmanager
+async def fresh_pg_schema(dsn: str = POSTGRES_DSN) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL schema, dropped with everything in it afterwards."""
     import asyncpg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(postgres_dsn)
+    conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(f'CREATE SCHEMA "{schema}"')
         yield schema
     finally:
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await conn.close()
+
+
+@pytest.fixture
+async def pg_schema(postgres_dsn: str) -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    async with fresh_pg_schema(postgres_dsn) as schema:
+        yield schema

@@ -7,6 +7,8 @@ here, so ``import roomkit`` loads none of their dependencies.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from roomkit._extras import lazy_getattr
 from roomkit.broadcast.transcode import ContentTranscoder, DefaultContentTranscoder
 from roomkit.channels import (
@@ -114,6 +116,12 @@ from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
 from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 
+if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from roomkit.locks.redis import RedisLockManager
+    from roomkit.realtime.redis import RedisRealtime
+    from roomkit.store.postgres import PostgresStore
+    from roomkit.store.sqlite import SQLiteStore
+
 __version__ = "0.1.0"
 
 # Names whose modules need an optional dependency: imported on first access only.
@@ -193,6 +201,7 @@ __all__ = [
     "Participant",
     "ParticipantRole",
     "ParticipantStatus",
+    "PostgresStore",
     "ProcessTimeoutError",
     "ProviderError",
     "RCSChannel",
@@ -211,6 +220,7 @@ __all__ = [
     "RoomNotFoundError",
     "RoomStatus",
     "SMSChannel",
+    "SQLiteStore",
     "SchemaVersionError",
     "SteeringDirective",
     "StoreError",

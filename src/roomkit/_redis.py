@@ -11,9 +11,9 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from roomkit._extras import require
+from roomkit._urls import connection_error, safe_url
 from roomkit.errors import BackendConnectionError
 
 if TYPE_CHECKING:
@@ -43,22 +43,6 @@ _SOCKET_TIMEOUT = 5.0
 _CONFIRM_TIMEOUT = 5.0
 _MIN_BACKOFF = 0.05
 _MAX_BACKOFF = 2.0
-
-
-def safe_url(url: str) -> str:
-    """``url`` with its password, in the authority or the query, replaced by ``***``."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        credentials, _, host = netloc.rpartition("@")
-        netloc = f"{credentials.partition(':')[0]}:***@{host}"
-    query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*")))
-
-
-def connection_error(url: str, exc: BaseException) -> BackendConnectionError:
-    """The BackendConnectionError for ``exc``, naming ``url`` without its password."""
-    return BackendConnectionError(safe_url(url), str(exc) or type(exc).__name__)
 
 
 def connect(url: str) -> Redis:

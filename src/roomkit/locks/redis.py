@@ -35,7 +35,8 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 
-from roomkit._redis import CONNECTION_ERRORS, Listener, connect, connection_error, safe_url
+from roomkit._redis import CONNECTION_ERRORS, Listener, connect
+from roomkit._urls import connection_error, safe_url
 from roomkit.errors import InvalidArgumentError, LockTimeoutError
 from roomkit.locks._redis_scripts import ACQUIRE, EXTEND, LEAVE, RELEASE, RoomKeys
 from roomkit.locks.base import RoomLockManager

@@ -15,7 +15,8 @@ import logging
 
 from pydantic import ValidationError
 
-from roomkit._redis import CONNECTION_ERRORS, Listener, connect, connection_error
+from roomkit._redis import CONNECTION_ERRORS, Listener, connect
+from roomkit._urls import connection_error
 from roomkit.models.ephemeral import EphemeralEvent
 from roomkit.realtime._subscribers import Subscribers
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
