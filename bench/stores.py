@@ -46,8 +46,10 @@ from roomkit.store._codec import event_document
 
 QUICK = "--quick" in sys.argv
 SCALE = 0.1 if QUICK else 1.0
-DSN = sys.argv[sys.argv.index("--dsn") + 1] if "--dsn" in sys.argv else os.environ.get(
-    "ROOMKIT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+DSN = (
+    sys.argv[sys.argv.index("--dsn") + 1]
+    if "--dsn" in sys.argv
+    else os.environ.get("ROOMKIT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 )
 
 
@@ -198,10 +200,14 @@ def main() -> None:
         backend, workload = sys.argv[sys.argv.index("--run") + 1].split(":")
         print(asyncio.run(run(backend, workload)))
         return
-    backends = [sys.argv[sys.argv.index("--only") + 1]] if "--only" in sys.argv else [
-        "sqlite",
-        "postgres",
-    ]
+    backends = (
+        [sys.argv[sys.argv.index("--only") + 1]]
+        if "--only" in sys.argv
+        else [
+            "sqlite",
+            "postgres",
+        ]
+    )
     extra = [a for a in sys.argv[1:] if a in ("--quick",)] + (["--dsn", DSN])
     figures: dict[str, float] = {}
     for backend in backends:

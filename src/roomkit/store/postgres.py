@@ -80,6 +80,7 @@ class _PostgresDriver:
         self._lost = (
             asyncpg.PostgresConnectionError,
             asyncpg.InterfaceError,
+            asyncpg.exceptions.InternalClientError,  # a cut connection caught mid-statement
             asyncpg.exceptions.OperatorInterventionError,
             OSError,
             TimeoutError,
@@ -110,6 +111,9 @@ class _PostgresDriver:
         try:
             return await self._call(pool.fetch, text, args)
         except self._lost as exc:
+            # When one connection was cut (a server restart, say), the others were too:
+            # have the pool replace them all rather than find out one by one.
+            await pool.expire_connections()
             if not retry:
                 raise connection_error(self._dsn, exc) from exc
         try:
@@ -137,6 +141,7 @@ class _PostgresDriver:
             async with pool.acquire() as conn, conn.transaction():
                 yield _Transaction(self, conn)
         except self._lost as exc:
+            await pool.expire_connections()
             raise connection_error(self._dsn, exc) from exc
 
     @asynccontextmanager
