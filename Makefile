@@ -27,4 +27,5 @@ test-debug:
 
 bench:
 	$(PY) bench/core.py
+	$(PY) bench/stores.py
 	$(PY) bench/ai.py
