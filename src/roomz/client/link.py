@@ -1,0 +1,250 @@
+"""Link: one authenticated WebSocket to a roomz server, kept alive across drops.
+
+Tasks and who owns them: :meth:`Link.open` starts the *supervisor*, which reads frames and,
+when the socket drops, reconnects with exponential backoff; after each reconnect the
+supervisor starts a *catch-up* task. :meth:`Link.close` cancels both and closes the socket.
+Events go to an :class:`~roomz.client.handlers.EventPump`, never to handlers directly.
+
+After every connection but the first (a reconnect, or ``open`` after a drop or a close):
+chat messages still waiting for their ``result`` are written again with the same
+``client_id`` (the server stores each ``client_id`` once), and each room's missed messages
+are fetched with ``history`` since the last index handed to handlers while the room's live
+messages are held back — see :mod:`roomz.client.timeline`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from roomz import protocol as p
+from roomz.client.connection import ConnectionState, open_session
+from roomz.client.handlers import EventPump
+from roomz.client.requests import PendingRequests
+from roomz.client.session_cache import Credentials
+from roomz.client.timeline import Timeline
+from roomz.errors import AuthenticationError, ConnectionError, ProtocolError, Reason, error_body
+
+logger = logging.getLogger(__name__)
+
+MAX_RECONNECT_DELAY = 60.0
+"""Backoff doubles from ``reconnect_delay`` after each failed attempt, up to this many seconds."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a :class:`Link` times out and reconnects."""
+
+    reconnect: bool = True
+    reconnect_delay: float = 1.0
+    max_reconnect_attempts: int = 5
+    timeout: float = 10.0
+
+
+class Link:
+    """The socket, its supervisor, the requests in flight and the rooms' timelines."""
+
+    def __init__(self, url: str, credentials: Credentials, pump: EventPump, policy: Policy) -> None:
+        self.url = url
+        self.state = ConnectionState.DISCONNECTED
+        self.user: dict[str, Any] | None = None
+        self.timeline = Timeline()
+        self._credentials = credentials
+        self._pump = pump
+        self._policy = policy
+        self._pending = PendingRequests(policy.timeout)
+        self._ws: ClientConnection | None = None
+        self._supervisor: asyncio.Task[None] | None = None
+        self._catch_up: asyncio.Task[None] | None = None
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> str:
+        """A fresh request id."""
+        return f"r{next(self._ids)}"
+
+    async def open(self, token: str) -> None:
+        """Connect with ``token`` and start the supervisor.
+
+        Raises:
+            AuthenticationError: the server refused ``token`` (forgotten by the credentials).
+            ConnectionError: the server could not be reached.
+        """
+        self.state = ConnectionState.CONNECTING
+        try:
+            ws, frame = await open_session(self.url, token, self._policy.timeout)
+        except AuthenticationError:
+            self.state = ConnectionState.DISCONNECTED
+            await self._credentials.reject(token)
+            raise
+        except BaseException:
+            self.state = ConnectionState.DISCONNECTED
+            raise
+        marks = self.timeline.marks()  # empty on the first connection: nothing to catch up
+        await self._authenticated(ws, frame)
+        if marks:
+            await self._resume(ws, marks)
+        self._supervisor = asyncio.create_task(self._supervise(ws), name="roomz-supervisor")
+
+    async def close(self) -> None:
+        """Stop reconnecting, close the socket, fail the requests still waiting."""
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None:
+            supervisor.cancel()
+            await asyncio.wait([supervisor])
+        await self._stop_catch_up()
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close()
+            self._pump.emit("disconnect", {})
+        self._pending.fail_all(Reason.CONNECTION_LOST, "disconnected by the client")
+        self.state = ConnectionState.DISCONNECTED
+
+    async def request(self, request: p.Request, *, resend: bool = False) -> dict[str, Any]:
+        """Write ``request`` and wait for its answer (a 408 error dict after the timeout).
+
+        Raises:
+            ConnectionError: not connected.
+        """
+        ws = self._ws
+        if ws is None or self.state is not ConnectionState.CONNECTED:
+            raise ConnectionError(f"not connected (state: {self.state.value})")
+        text = p.encode(request.to_frame())
+        if len(text.encode()) > p.MAX_FRAME_BYTES:
+            return error_body(Reason.FRAME_TOO_LARGE, f"frame over {p.MAX_FRAME_BYTES} bytes")
+        self._pending.add(request.request_id, text, resend=resend)
+        try:
+            await ws.send(text)
+        except ConnectionClosed:
+            # Resendable requests go out again after the reconnect; the rest fail now.
+            if not resend:
+                self._pending.fail(request.request_id, Reason.CONNECTION_LOST, "connection lost")
+        except BaseException:
+            self._pending.discard(request.request_id)
+            raise
+        return await self._pending.wait(request.request_id)
+
+    # -- one connection -------------------------------------------------------------------
+
+    async def _authenticated(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
+        self._ws = ws
+        self.user = frame.get("user")
+        for entry in frame.get("rooms") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("last_index"), int):
+                self.timeline.seed(str(entry.get("room")), entry["last_index"])
+        await self._credentials.accept(frame["session_token"])
+        self.state = ConnectionState.CONNECTED
+        self._pump.emit("authenticated", p.event_data(frame))
+
+    async def _supervise(self, ws: ClientConnection | None) -> None:
+        while ws is not None:
+            try:
+                async for text in ws:
+                    self._on_frame(text)
+            except ConnectionClosed:
+                pass  # an abnormal close is handled like a normal one, below
+            ws = await self._after_drop()
+
+    def _on_frame(self, text: str | bytes) -> None:
+        try:
+            frame = p.decode_server_frame(text)
+        except ProtocolError as exc:
+            logger.warning("ignoring a frame from the server: %s", exc)
+            return
+        kind = frame["type"]
+        if kind in ("result", "pong"):
+            self._pending.resolve(frame)
+        elif kind == "message":
+            for message in self.timeline.accept(p.event_data(frame)):
+                self._pump.emit("message", message)
+        elif kind in p.SERVER_FRAME_TYPES and kind != "authenticated":
+            self._note_display_name(frame)
+            self._pump.emit(kind, p.event_data(frame))
+        else:
+            logger.debug("ignoring a %r frame", kind)
+
+    def _note_display_name(self, frame: dict[str, Any]) -> None:
+        user = frame.get("user")
+        if frame["type"] != "display_name_changed" or not isinstance(user, dict):
+            return
+        if self.user is not None and user.get("id") == self.user.get("id"):
+            self.user["display_name"] = frame.get("display_name")
+
+    # -- drops and reconnects -------------------------------------------------------------
+
+    async def _after_drop(self) -> ClientConnection | None:
+        """The socket closed without close(): report it, then reconnect or stop."""
+        self._ws = None
+        await self._stop_catch_up()
+        reconnect = self._policy.reconnect
+        lost = "the connection dropped"
+        self._pending.fail_all(Reason.CONNECTION_LOST, lost, keep_resendable=reconnect)
+        self._pump.emit("disconnect", {})
+        if not reconnect:
+            self._give_up(None)
+            return None
+        return await self._reconnect()
+
+    async def _reconnect(self) -> ClientConnection | None:
+        self.state = ConnectionState.RECONNECTING
+        marks = self.timeline.marks()
+        attempts, token = self._policy.max_reconnect_attempts, self._credentials.token
+        for attempt in range(attempts):
+            delay = self._policy.reconnect_delay * 2**attempt
+            await asyncio.sleep(min(delay, MAX_RECONNECT_DELAY))
+            try:
+                ws, frame = await open_session(self.url, token, self._policy.timeout)
+            except AuthenticationError as exc:
+                await self._credentials.reject(token)
+                self._give_up(error_body(Reason.INVALID_TOKEN, str(exc)))
+                return None
+            except ConnectionError as exc:
+                logger.info("reconnect %d/%d failed: %s", attempt + 1, attempts, exc)
+                continue
+            await self._authenticated(ws, frame)
+            await self._resume(ws, marks)
+            return ws
+        self._give_up(error_body(Reason.RECONNECT_FAILED, f"{attempts} reconnections failed"))
+        return None
+
+    def _give_up(self, error: dict[str, Any] | None) -> None:
+        self.state = ConnectionState.DISCONNECTED
+        self._supervisor = None  # open() may start afresh; this task ends without awaiting
+        self._pending.fail_all(Reason.CONNECTION_LOST, "not connected")
+        if error is not None:
+            self._pump.emit("error", error)
+
+    async def _resume(self, ws: ClientConnection, marks: dict[str, int]) -> None:
+        for text in self._pending.resendable():
+            try:
+                await ws.send(text)
+            except ConnectionClosed:
+                break  # the supervisor sees the close next; these go out after that reconnect
+        self.timeline.hold(marks)
+        self._catch_up = asyncio.create_task(self._fetch_missed(marks), name="roomz-catch-up")
+
+    async def _fetch_missed(self, marks: dict[str, int]) -> None:
+        for room, since in marks.items():
+            try:
+                result = await self.request(p.History(self.next_id(), room, since))
+            except ConnectionError:
+                return  # dropped again: the supervisor cancels us; the next catch-up retries
+            messages = result.get("messages")
+            if not isinstance(messages, list):
+                self._pump.emit("error", result)
+                messages = []
+            history = [p.event_data(m) for m in messages if isinstance(m, dict)]
+            for message in self.timeline.release(room, history):
+                self._pump.emit("message", message)
+
+    async def _stop_catch_up(self) -> None:
+        task, self._catch_up = self._catch_up, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])  # unlike `await task`, never swallows our own cancel
+        self.timeline.abandon()

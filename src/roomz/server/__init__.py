@@ -1,0 +1,1 @@
+"""The roomz server: its configuration and the chat core on roomkit."""

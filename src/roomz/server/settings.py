@@ -1,0 +1,113 @@
+"""roomz configuration: read once from the environment at start, validated, then frozen.
+
+Every variable is optional; the defaults run one process on one SQLite file, printing
+login links to the console.
+
+=============================  ==========================================================
+``ROOMZ_PUBLIC_URL``           the address users reach (links in emails are built on it;
+                               ``https://`` makes cookies ``Secure``); default
+                               ``http://127.0.0.1:8000``
+``ROOMZ_HOST`` / ``ROOMZ_PORT``  where to listen; default ``127.0.0.1`` / ``8000``
+``ROOMZ_DATABASE``             ``sqlite:///roomz.db`` (default) or ``postgresql://…``
+``ROOMZ_REDIS_URL``            with PostgreSQL: share locks and live events between
+                               processes through Redis
+``ROOMZ_ALLOWED_EMAILS``       comma-separated addresses allowed to log in
+``ROOMZ_ALLOWED_DOMAINS``      comma-separated domains allowed to log in
+``ROOMZ_OPEN_SIGNUP``          ``1`` to let any address log in
+``ROOMZ_SMTP_HOST`` …          ``_PORT``, ``_USERNAME``, ``_PASSWORD``, ``_FROM``,
+                               ``_STARTTLS``, ``_TLS``: send links by SMTP instead of
+                               printing them
+``ROOMZ_MAX_MESSAGE_LENGTH``   characters per message; default 4000
+``ROOMZ_LINK_TTL``             seconds a login link stays valid; default 900
+``ROOMZ_SESSION_TTL``          seconds a session lasts; default 30 days
+=============================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class SettingsError(ValueError):
+    """The environment holds a value roomz cannot use; the message names the variable."""
+
+
+class Settings(BaseModel):
+    """Everything a roomz process is configured with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    database: str = "sqlite:///roomz.db"
+    redis_url: str | None = None
+    allowed_emails: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    open_signup: bool = False
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "roomz@localhost"
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    max_message_length: int = Field(default=4000, ge=1, le=100_000)
+    link_ttl: float = Field(default=900.0, gt=0)
+    session_ttl: float = Field(default=30 * 24 * 3600.0, gt=0)
+    messages_per_second: float = Field(default=20.0, gt=0)
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("database")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///PATH or postgresql://…")
+        return value
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` when users reach the service over HTTPS."""
+        return self.public_url.startswith("https://")
+
+    @property
+    def origin(self) -> str:
+        """The one Origin a browser page of this service sends."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``ROOMZ_*`` variables.
+
+        Raises:
+            SettingsError: a variable holds an unusable value (named in the message).
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = env.get(f"ROOMZ_{name.upper()}")
+            if raw is None or raw == "":
+                continue
+            if name in ("allowed_emails", "allowed_domains"):
+                values[name] = tuple(p.strip().lower() for p in raw.split(",") if p.strip())
+            else:
+                values[name] = raw
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"ROOMZ_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()
+            )
+            raise SettingsError(problems) from None
