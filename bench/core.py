@@ -26,6 +26,7 @@ import sys
 import time
 
 from roomkit import (
+    ConversationStore,
     HookExecution,
     HookResult,
     HookTrigger,
@@ -44,8 +45,8 @@ async def _sink(connection_id: str, event: RoomEvent) -> None:
     return None
 
 
-async def _kit_with_channels(channels: int) -> RoomKit:
-    kit = RoomKit()
+async def _kit_with_channels(channels: int, store: ConversationStore | None = None) -> RoomKit:
+    kit = RoomKit(store=store)
     for i in range(channels):
         channel = WebSocketChannel(f"ws-{i}")
         kit.register_channel(channel)

@@ -28,19 +28,12 @@ import uuid
 
 import asyncpg
 
+from core import _attach_all, _kit_with_channels, _message
 from roomkit import (
     ConversationStore,
-    HookExecution,
-    HookResult,
-    HookTrigger,
-    InboundMessage,
     PostgresStore,
-    RoomContext,
-    RoomEvent,
-    RoomKit,
     SQLiteStore,
     TextContent,
-    WebSocketChannel,
 )
 from roomkit.store._codec import event_document
 
@@ -53,44 +46,9 @@ DSN = (
 )
 
 
-async def _sink(connection_id: str, event: RoomEvent) -> None:
-    return None
-
-
-def _kit(store: ConversationStore) -> RoomKit:
-    kit = RoomKit(store=store)
-    for i in range(11):
-        channel = WebSocketChannel(f"ws-{i}")
-        kit.register_channel(channel)
-        channel.register_connection(f"conn-{i}", _sink)
-    for priority in range(3):
-
-        @kit.hook(HookTrigger.BEFORE_BROADCAST, priority=priority, name=f"sync-{priority}")
-        async def allow(event: RoomEvent, ctx: RoomContext) -> HookResult:
-            return HookResult.allow()
-
-    for n in range(2):
-
-        @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC, name=f"async-{n}")
-        async def after(event: RoomEvent, ctx: RoomContext) -> None:
-            return None
-
-    return kit
-
-
-async def _room(kit: RoomKit, room_id: str) -> None:
-    await kit.create_room(room_id)
-    for i in range(11):
-        await kit.attach_channel(room_id, f"ws-{i}")
-
-
-def _message(i: int) -> InboundMessage:
-    return InboundMessage(channel_id="ws-0", sender_id="user", content=TextContent(body=f"m{i}"))
-
-
 async def single_room(store: ConversationStore, n: int) -> float:
-    kit = _kit(store)
-    await _room(kit, "room")
+    kit = await _kit_with_channels(11, store)
+    await _attach_all(kit, "room", 11)
     for i in range(100):  # warm up
         await kit.process_inbound(_message(i), room_id="room")
     start = time.perf_counter()
@@ -102,9 +60,9 @@ async def single_room(store: ConversationStore, n: int) -> float:
 
 
 async def multi_room(store: ConversationStore, n: int, rooms: int = 1000) -> float:
-    kit = _kit(store)
+    kit = await _kit_with_channels(11, store)
     for r in range(rooms):
-        await _room(kit, f"room-{r}")
+        await _attach_all(kit, f"room-{r}", 11)
     queue = iter([(_message(i), f"room-{i % rooms}") for i in range(n)])
 
     async def worker() -> None:
@@ -119,8 +77,8 @@ async def multi_room(store: ConversationStore, n: int, rooms: int = 1000) -> flo
 
 
 async def timeline(store: ConversationStore, fill: object, events: int) -> float:
-    kit = _kit(store)
-    await _room(kit, "big")
+    kit = await _kit_with_channels(11, store)
+    await _attach_all(kit, "big", 11)
     first = await kit.send_event("big", "ws-0", TextContent(body="first"))
     docs = [
         (i + 2, f"e{i}", event_document(first.model_copy(update={"id": f"e{i}"})))
