@@ -25,14 +25,20 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serve_app(app: Any, *, startup_timeout: float = 10.0) -> AsyncIterator[str]:
-    """Run ``app`` until the block ends; yield its base URL."""
+async def serve_app(
+    app: Any, *, startup_timeout: float = 10.0, ws: str = "none"
+) -> AsyncIterator[str]:
+    """Run ``app`` until the block ends; yield its base URL.
+
+    HTTP only by default. ``ws="websockets-sansio"`` serves WebSockets too, with the
+    implementation that imports no deprecated module (warnings are errors here).
+    """
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=0,
         lifespan="off",
-        ws="none",  # no websockets import: it would warn, and warnings are errors here
+        ws=ws,
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=1,

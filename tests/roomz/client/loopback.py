@@ -1,8 +1,7 @@
 """Loopback plumbing for the client tests: uvicorn with WebSockets, and a TCP proxy that
 cuts connections on demand.
 
-``tests/standins/server.py`` serves HTTP only (``ws="none"``); here uvicorn runs its
-Sans-I/O websockets implementation, the one that imports no deprecated module.
+The server is ``tests/standins/server.py``'s, with uvicorn's Sans-I/O websockets on.
 """
 
 from __future__ import annotations
@@ -13,41 +12,14 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import uvicorn
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield  # the test runner owns the process's signals
+from tests.standins.server import serve_app
 
 
 @contextlib.asynccontextmanager
 async def serve(app: Any, *, startup_timeout: float = 10.0) -> AsyncIterator[int]:
-    """Serve ``app`` on 127.0.0.1 until the block ends; yield the port."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        lifespan="off",
-        ws="websockets-sansio",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
-    server = _Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(startup_timeout):
-            while not server.started:
-                if task.done():
-                    task.result()
-                    raise RuntimeError("uvicorn stopped before starting")
-                await asyncio.sleep(0.005)
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        await task
+    """Serve ``app`` (HTTP and WebSockets) on 127.0.0.1 until the block ends; yield the port."""
+    async with serve_app(app, startup_timeout=startup_timeout, ws="websockets-sansio") as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 @contextlib.contextmanager
