@@ -3,6 +3,7 @@ PY ?= python3
 .PHONY: install demo fmt lint types test test-debug bench
 
 install:
+	bash scripts/system-packages.sh
 	$(PY) -m pip install -e '.[dev]'
 
 demo:
