@@ -20,6 +20,11 @@ login links to the console.
 ``ROOMZ_MAX_MESSAGE_LENGTH``   characters per message; default 4000
 ``ROOMZ_LINK_TTL``             seconds a login link stays valid; default 900
 ``ROOMZ_SESSION_TTL``          seconds a session lasts; default 30 days
+``ROOMZ_LOGIN_REQUESTS_PER_EMAIL``   login links one address may request per window; 5
+``ROOMZ_LOGIN_REQUESTS_PER_CLIENT``  login links one client address may request; 20
+``ROOMZ_LOGIN_WINDOW``         the window of those two limits, in seconds; 900
+``ROOMZ_MESSAGES_PER_SECOND``  requests one connection may make per second; 20
+``ROOMZ_HISTORY_LIMIT``        messages a join returns; 50
 =============================  ==========================================================
 """
 
@@ -59,7 +64,11 @@ class Settings(BaseModel):
     max_message_length: int = Field(default=4000, ge=1, le=100_000)
     link_ttl: float = Field(default=900.0, gt=0)
     session_ttl: float = Field(default=30 * 24 * 3600.0, gt=0)
+    login_requests_per_email: int = Field(default=5, ge=1)
+    login_requests_per_client: int = Field(default=20, ge=1)
+    login_window: float = Field(default=900.0, gt=0)
     messages_per_second: float = Field(default=20.0, gt=0)
+    history_limit: int = Field(default=50, ge=1, le=1000)
 
     @field_validator("public_url")
     @classmethod
