@@ -1,0 +1,229 @@
+"""The terminal loop of roomz-cli: a prompt_toolkit prompt wired to an AsyncClient.
+
+Lines from the server are printed above the prompt while the person types (prompt_toolkit
+suspends the prompt, prints, and redraws it with the half-typed text intact). Tasks: the
+client's own (its supervisor and event pump), and the short ``typing`` requests this module
+starts, kept in ``_tasks`` and cancelled on exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.patch_stdout import patch_stdout
+from prompt_toolkit.shortcuts import print_formatted_text
+from prompt_toolkit.styles import Style
+
+from roomz import AsyncClient, ClientError, ConnectionState
+from roomz.cli.actions import Actions
+from roomz.cli.render import (
+    Line,
+    error_line,
+    error_text,
+    event_line,
+    label,
+    message_line,
+    room_tag,
+    status_line,
+)
+from roomz.cli.view import View
+from roomz.client.handlers import EventHandler
+from roomz.client.session_cache import SessionCache
+from roomz.errors import Reason
+
+STYLE = Style.from_dict(
+    {
+        "time": "#888888",
+        "room": "ansicyan",
+        "author": "bold",
+        "status": "#888888",
+        "error": "ansired",
+        "prompt": "bold",
+    }
+)
+
+TYPING_EVERY = 3.0
+"""Seconds between two ``typing`` announcements while the person keeps typing."""
+
+_PROMPT_STATES = {
+    ConnectionState.CONNECTED: "",
+    ConnectionState.CONNECTING: "(connecting) ",
+    ConnectionState.RECONNECTING: "(reconnecting) ",
+    ConnectionState.DISCONNECTED: "(offline) ",
+}
+
+
+class TerminalScreen:
+    """Prints lines above the prompt, with :data:`STYLE`; fragments are never parsed."""
+
+    def show(self, line: Line) -> None:
+        print_formatted_text(FormattedText(line), style=STYLE)
+
+
+class _ScreenLog(logging.Handler):
+    """Shows the client library's warnings as status lines instead of bare stderr text."""
+
+    def __init__(self, screen: TerminalScreen) -> None:
+        super().__init__(logging.WARNING)
+        self.screen = screen
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.screen.show(status_line(record.getMessage()))
+
+
+class ChatApp:
+    """One terminal session against one server."""
+
+    def __init__(self, server_url: str, session_file: Path) -> None:
+        self.server_url = server_url
+        self.client = AsyncClient(server_url, session_cache_file=session_file)
+        self.view = View()
+        self.screen = TerminalScreen()
+        cache = SessionCache(session_file, server_url)
+        self.actions = Actions(self.client, cache, self.view, self.screen)
+        self._cache = cache
+        self._closing = False
+        self._typing_at: float | None = None  # when the last typing=True went out
+        self._tasks: set[asyncio.Task[Any]] = set()
+        for event, handler in self._handlers().items():
+            self.client.on(event, handler)
+
+    async def run(self) -> int:
+        """Prompt until /quit, Ctrl-D or Ctrl-C; the exit status (0)."""
+        log = _ScreenLog(self.screen)
+        roomz_log = logging.getLogger("roomz")
+        roomz_log.addHandler(log)
+        roomz_log.propagate = False
+        try:
+            with patch_stdout():  # stray prints and stderr go above the prompt, too
+                session: PromptSession[str] = PromptSession()
+                session.default_buffer.on_text_changed += self._on_typing
+                await self._start()
+                await self._loop(session)
+        finally:
+            await self._close()
+            roomz_log.removeHandler(log)
+        return 0
+
+    async def _start(self) -> None:
+        self.screen.show(status_line(f"roomz-cli on {self.server_url}; /help lists the commands"))
+        if await asyncio.to_thread(self._cache.load):
+            await self.actions.run("/connect")
+        else:
+            message = "not logged in: /login EMAIL sends you a link, then /token LINK"
+            self.screen.show(status_line(message))
+
+    async def _loop(self, session: PromptSession[str]) -> None:
+        while not self.actions.quitting:
+            try:
+                line = await session.prompt_async(self._prompt)
+            except (EOFError, KeyboardInterrupt):
+                return
+            await self.actions.run(line)
+            if line.strip() and not line.startswith("/"):
+                self._stop_typing()
+
+    async def _close(self) -> None:
+        self._closing = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.disconnect()
+
+    def _prompt(self) -> FormattedText:
+        state = _PROMPT_STATES[self.client.connection_state]
+        return FormattedText([("class:prompt", f"{state}{room_tag(self.view.room)} > ")])
+
+    # -- typing -----------------------------------------------------------------------------
+
+    def _on_typing(self, buffer: Buffer) -> None:
+        text = buffer.text
+        if not text.strip() or text.startswith("/") or not self.client.connected:
+            return
+        now = time.monotonic()
+        if self._typing_at is None or now - self._typing_at >= TYPING_EVERY:
+            self._typing_at = now
+            self._spawn(self.client.typing(self.view.room, True))
+
+    def _stop_typing(self) -> None:
+        if self._typing_at is not None and self.client.connected:
+            self._spawn(self.client.typing(self.view.room, False))
+        self._typing_at = None
+
+    def _spawn(self, request: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(self._quietly(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _quietly(request: Coroutine[Any, Any, Any]) -> None:
+        # Typing is a hint; a dropped connection is reported by its own event.
+        with contextlib.suppress(ClientError):
+            await request
+
+    # -- server events ----------------------------------------------------------------------
+
+    def _handlers(self) -> dict[str, EventHandler]:
+        return {
+            "authenticated": self._on_authenticated,
+            "message": self._on_message,
+            "user_joined": self._on_roster("user_joined", self.view.user_joined),
+            "user_left": self._on_roster("user_left", self.view.user_left),
+            "presence": self._on_roster("presence", self.view.presence),
+            "display_name_changed": self._on_roster("display_name_changed", self.view.renamed),
+            "typing": self._on_typing_event,
+            "error": self._on_error,
+            "disconnect": self._on_disconnect,
+        }
+
+    def _on_authenticated(self, data: dict[str, Any]) -> None:
+        self.view.authenticated(data)
+        where = f"you post to {room_tag(self.view.room)}"
+        self.screen.show(status_line(f"connected as {label(data.get('user'))}; {where}"))
+
+    def _on_message(self, data: dict[str, Any]) -> None:
+        self.view.message(data)
+        self.screen.show(message_line(data))
+
+    def _on_roster(self, event: str, update: Callable[[dict[str, Any]], None]) -> EventHandler:
+        """A handler that updates the roster, then shows the event unless it is our own."""
+
+        def handle(data: dict[str, Any]) -> None:
+            update(data)
+            user = data.get("user")
+            if isinstance(user, dict) and user.get("id") == self.view.me:
+                return  # our own join, leave or rename: the command said so already
+            line = event_line(event, data)
+            if line is not None:
+                self.screen.show(line)
+
+        return handle
+
+    def _on_typing_event(self, data: dict[str, Any]) -> None:
+        if self.view.typing(data):
+            line = event_line("typing", data)
+            if line is not None:
+                self.screen.show(line)
+
+    def _on_error(self, data: dict[str, Any]) -> None:
+        hint = ""
+        if data.get("reason") in (Reason.RECONNECT_FAILED, Reason.INVALID_TOKEN):
+            hint = "; /connect to try again, or /login EMAIL"
+        self.screen.show(error_line(error_text(data) + hint))
+
+    def _on_disconnect(self, _: dict[str, Any]) -> None:
+        if self._closing:
+            return
+        if self.client.connection_state is ConnectionState.RECONNECTING:
+            self.screen.show(status_line("connection lost; reconnecting..."))
+        else:
+            self.screen.show(status_line("disconnected"))
