@@ -49,3 +49,25 @@ class Sessions:
         """End the session named by ``token``, if there is one."""
         if plausible(token):
             await self._store.delete_session(digest(token))
+
+
+SESSION_COOKIE = "roomz_session"
+
+
+def session_cookie(token: str, *, max_age: float, secure: bool) -> str:
+    """The ``Set-Cookie`` value that carries ``token`` in browsers.
+
+    ``HttpOnly`` keeps it from page scripts, ``SameSite=Strict`` from requests other sites
+    start, ``Secure`` (on HTTPS deployments) from plain-text connections.
+    """
+    return _cookie(token, int(max_age), secure)
+
+
+def clearing_cookie(*, secure: bool) -> str:
+    """The ``Set-Cookie`` value that makes a browser drop the session cookie."""
+    return _cookie("", 0, secure)
+
+
+def _cookie(value: str, max_age: int, secure: bool) -> str:
+    attributes = f"{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}"
+    return attributes + "; Secure" if secure else attributes
