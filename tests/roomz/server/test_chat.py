@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,9 @@ import pytest
 
 from roomkit import RoomKit, SQLiteStore
 from roomz import protocol
-from roomz.server.chat import Chat, ChatError, Connection
+from roomz.server.chat import Chat, ChatError
+from roomz.server.outbox import Outbox
+from roomz.server.sockets import Connection
 
 
 class Socket:
@@ -19,8 +23,8 @@ class Socket:
     def __init__(self) -> None:
         self.frames: list[dict[str, Any]] = []
 
-    async def send(self, frame: dict[str, Any]) -> None:
-        self.frames.append(frame)
+    async def send(self, text: str) -> None:
+        self.frames.append(json.loads(text))
 
     def contents(self) -> list[str]:
         return [f["content"] for f in self.frames if f["type"] == "message"]
@@ -36,13 +40,23 @@ async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
     chat = Chat(kit, max_message_length=20)
     await chat.open()
     yield chat
+    await chat.close()
     await kit.close()
     await kit.store.close()
 
 
 async def connect(chat: Chat, user: dict[str, Any]) -> tuple[Connection, Socket]:
     socket = Socket()
-    return await chat.connect(user, socket.send), socket
+    connection = chat.new_connection(user, "session", Outbox(socket.send, lambda: None))
+    await chat.connect(connection)
+    await asyncio.sleep(0.01)  # let the realtime backend deliver the connection's events
+    return connection, socket
+
+
+async def settle() -> None:
+    """Let outboxes and realtime subscriptions run."""
+    for _ in range(5):
+        await asyncio.sleep(0)
 
 
 def send(content: str, room: str = protocol.DEFAULT_ROOM, client_id: str | None = None) -> Any:
@@ -56,9 +70,10 @@ async def test_a_message_reaches_every_socket_in_the_room_once(chat: Chat) -> No
     _, bob_tab = await connect(chat, BOB)
     result = await chat.post(alice, send("hello"))
     assert result["index"] == 1
+    await settle()
     for socket in (alice_tab, alice_other_tab, bob_tab):
         assert socket.contents() == ["hello"]
-    frame = bob_tab.frames[0]
+    frame = next(f for f in bob_tab.frames if f["type"] == "message")
     assert frame["user"] == ALICE and frame["id"] == result["message_id"]
     assert protocol.display_label(frame["user"]) == "Alice (alice@example.com)"
 
@@ -86,6 +101,7 @@ async def test_a_resend_with_the_same_client_id_is_stored_once(chat: Chat) -> No
     again = await chat.post(alice, send("once", client_id="c1"))
     assert again["message_id"] == first["message_id"]
     assert len(await chat.history(protocol.DEFAULT_ROOM, since=0)) == 1
+    await settle()
     assert bob_tab.contents() == ["once"] and alice_tab.contents() == ["once"]
 
 
@@ -98,12 +114,13 @@ async def test_rooms_join_history_and_leave(chat: Chat) -> None:
     await chat.join(alice, "side")
     for i in range(5):
         await chat.post(alice, send(f"m{i}", room="side"))
-    joined = await chat.join(bob, "side")
+    joined = (await chat.join(bob, "side"))["history"]
     assert [f["content"] for f in joined] == [f"m{i}" for i in range(5)]
     missed = await chat.history("side", since=3)
     assert [(f["index"], f["content"]) for f in missed] == [(4, "m3"), (5, "m4")]
     await chat.leave(bob, "side")
     await chat.post(alice, send("after", room="side"))
+    await settle()
     assert "after" not in bob_tab.contents()
     with pytest.raises(ChatError):
         await chat.join(bob, "nowhere")

@@ -1,0 +1,169 @@
+"""create_app(settings): the roomz ASGI application, and everything it opens at start.
+
+The request path::
+
+    /auth/...     login, sessions, logout (roomz.server.routes)
+    /ws           the chat socket (roomz.server.ws → requests → chat → roomkit)
+    /health       {"status": "ok"} once everything below is open
+    /metrics      Prometheus text (roomz.server.metrics)
+    /, /static/   the web UI (roomz/server/web/)
+
+At start the lifespan opens, in order: the store (SQLite for ``sqlite:///``, PostgreSQL for
+``postgresql://``), Redis locks and realtime when ``redis_url`` is set (else in-process
+ones), the RoomKit, the chat core and the auth tables; at shutdown it closes them in
+reverse. The PostgreSQL schema is the DSN's ``search_path`` query parameter (``public`` by
+default); Redis keys and channels are prefixed with it, so deployments on one Redis that
+use different schemas do not hear each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from roomkit import InMemoryRealtime, PostgresStore, RoomKit, SQLiteStore
+from roomkit.locks.base import RoomLockManager
+from roomkit.realtime.base import RealtimeBackend
+from roomkit.store.base import ConversationStore
+from roomz.server.auth import Auth, MailSender
+from roomz.server.chat import Chat
+from roomz.server.metrics import Metrics
+from roomz.server.routes import auth_routes
+from roomz.server.settings import Settings
+from roomz.server.ws import ChatEndpoint
+
+logger = logging.getLogger(__name__)
+
+WEB = Path(__file__).parent / "web"
+PENDING_EPHEMERAL = 20_000  # events a realtime subscription may queue (relayed messages too)
+
+
+@dataclass
+class Services:
+    """What one process runs on."""
+
+    kit: RoomKit
+    chat: Chat
+    auth: Auth
+
+
+def pg_schema(database: str) -> str:
+    """The schema a ``postgresql://`` DSN names with ``?search_path=``; ``public`` if none."""
+    values = parse_qs(urlsplit(database).query).get("search_path")
+    return values[0] if values else "public"
+
+
+def _store(settings: Settings) -> ConversationStore:
+    if settings.database.startswith("sqlite:///"):
+        return SQLiteStore(settings.database)
+    return PostgresStore(settings.database, schema=pg_schema(settings.database))
+
+
+def _backends(settings: Settings) -> tuple[RoomLockManager | None, RealtimeBackend]:
+    if settings.redis_url is None:
+        return None, InMemoryRealtime(max_pending=PENDING_EPHEMERAL)
+    from roomkit import RedisLockManager, RedisRealtime  # redis only when configured
+
+    prefix = f"roomz:{pg_schema(settings.database)}:"
+    locks = RedisLockManager(settings.redis_url, key_prefix=prefix + "lock:")
+    realtime = RedisRealtime(
+        settings.redis_url, channel_prefix=prefix + "live:", max_pending=PENDING_EPHEMERAL
+    )
+    return locks, realtime
+
+
+async def open_services(
+    settings: Settings, metrics: Metrics, stack: AsyncExitStack, mailer: MailSender | None
+) -> Services:
+    """Open everything in order; ``stack`` closes it in reverse."""
+    locks, realtime = _backends(settings)
+    kit = RoomKit(store=_store(settings), lock_manager=locks, realtime=realtime)
+    stack.push_async_callback(kit.close)  # closes the store, locks and realtime too
+    chat = Chat(
+        kit,
+        max_message_length=settings.max_message_length,
+        history_limit=settings.history_limit,
+        distributed=settings.redis_url is not None,
+        metrics=metrics,
+    )
+    await chat.open()
+    stack.push_async_callback(chat.close)
+    schema = pg_schema(settings.database) if settings.database.startswith("postgres") else "public"
+    auth = await Auth.open(settings, mailer=mailer, schema=schema)
+    stack.push_async_callback(auth.close)
+    return Services(kit, chat, auth)
+
+
+class _WebFolder:
+    """``/static/...`` from the web folder; 404 while it does not exist."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._files = StaticFiles(directory=folder, check_dir=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._folder.is_dir():
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        await self._files(scope, receive, send)
+
+
+async def _index(request: Request) -> Response:
+    page = WEB / "index.html"
+    if not page.is_file():
+        return PlainTextResponse("the web UI is not installed", status_code=404)
+    return FileResponse(page, headers={"cache-control": "no-cache"})
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starlette:
+    """The roomz application for ``settings``; ``mailer`` replaces the configured sender."""
+    metrics = Metrics()
+
+    async def render_metrics(request: Request) -> Response:
+        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            services = await open_services(settings, metrics, stack, mailer)
+            endpoint = ChatEndpoint(services.chat, services.auth, settings)
+            # The endpoints that need the open services go first, before the web folder.
+            app.router.routes[:0] = [
+                *auth_routes(services.auth, settings),
+                WebSocketRoute("/ws", endpoint.serve),
+            ]
+            logger.info("roomz started", extra={"database": _redacted(settings.database)})
+            yield
+            logger.info("roomz stopping")
+
+    return Starlette(
+        routes=[
+            Route("/health", _health),
+            Route("/metrics", render_metrics),
+            Route("/", _index),
+            Mount("/static", app=_WebFolder(WEB)),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def _redacted(database: str) -> str:
+    parts = urlsplit(database)
+    if parts.password:
+        return database.replace(f":{parts.password}@", ":***@")
+    return database

@@ -1,0 +1,43 @@
+"""Structured logs: one JSON object per line on standard error.
+
+Standard output stays for people: the console mail sender prints its login links there,
+plain, and ``roomz serve`` prints where it listens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+# Attributes every record has, and uvicorn's ANSI-coloured copy of the message.
+_STANDARD = frozenset((*vars(logging.makeLogRecord({})), "message", "asctime", "color_message"))
+
+
+class JSONFormatter(logging.Formatter):
+    """``{"time", "level", "logger", "message"}``, plus ``exception`` and any ``extra``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in entry and not key.startswith("_"):
+                entry[key] = value if isinstance(value, str | int | float | bool) else repr(value)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure(level: int = logging.INFO) -> None:
+    """Send every logger's records (uvicorn's included) to stderr as JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JSONFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,175 @@
+"""What the server does with each request frame of an open socket (docs/protocol.md).
+
+Every text frame is decoded, counted against the connection's rate limit, checked against
+the session (a logout or an expired session ends the connection at its next request), then
+handed to the chat core. Each request gets exactly one answer: a ``result`` (or ``pong``),
+or an ``error`` frame when it carried no usable ``request_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from roomz import protocol as p
+from roomz.errors import ProtocolError, Reason, error_body
+from roomz.server.auth import Auth, AuthError
+from roomz.server.chat import Chat, ChatError
+from roomz.server.settings import Settings
+from roomz.server.sockets import Connection
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, Any], Awaitable[dict[str, Any]]]
+
+
+class RateLimit:
+    """A token bucket per connection: ``rate`` requests a second, bursts of up to ``rate``."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.burst = max(rate, 1.0)
+
+    def fill(self, connection: Connection) -> None:
+        """Give a new connection a full bucket."""
+        connection.tokens, connection.stamp = self.burst, time.monotonic()
+
+    def wait(self, connection: Connection) -> float:
+        """0 when the request may go ahead (and it is counted), else seconds to wait."""
+        now = time.monotonic()
+        tokens = min(self.burst, connection.tokens + (now - connection.stamp) * self.rate)
+        connection.stamp = now
+        if tokens >= 1.0:
+            connection.tokens = tokens - 1.0
+            return 0.0
+        connection.tokens = tokens
+        return (1.0 - tokens) / self.rate
+
+
+class Requests:
+    """Decodes, admits and answers the request frames of every connection."""
+
+    def __init__(self, chat: Chat, auth: Auth, settings: Settings) -> None:
+        self._chat = chat
+        self._auth = auth
+        self._max_content = settings.max_message_length
+        self._max_bytes = max(p.MAX_FRAME_BYTES, 8 * settings.max_message_length + 1024)
+        self.limit = RateLimit(settings.messages_per_second)
+        self._handlers: dict[str, Handler] = {
+            "send": self._send,
+            "set_display_name": self._set_display_name,
+            "typing": self._typing,
+            "presence": self._presence,
+            "read": self._read,
+            "create_room": self._create_room,
+            "list_rooms": self._list_rooms,
+            "join": self._join,
+            "leave": self._leave,
+            "history": self._history,
+        }
+
+    async def handle(self, connection: Connection, data: str | bytes | None) -> bool:
+        """Answer one frame; False when the connection must close (its session ended)."""
+        try:
+            if not isinstance(data, str):
+                raise ProtocolError.of(Reason.INVALID_FRAME, "frames are JSON text, not binary")
+            request = p.decode_client_frame(
+                data, max_content=self._max_content, max_frame_bytes=self._max_bytes
+            )
+        except ProtocolError as exc:
+            if not self._admitted(connection, exc.request_id):
+                return True
+            connection.push(p.encode(exc.to_frame()))
+            return True
+        if not self._admitted(connection, request.request_id):
+            return True
+        if await self._auth.user_for_session(connection.session) is None:
+            message = "the session has ended (logged out or expired): log in again"
+            connection.push(_failed(request.request_id, Reason.NOT_AUTHENTICATED, message))
+            return False
+        connection.push(p.encode(await self._answer(connection, request)))
+        return True
+
+    def _admitted(self, connection: Connection, request_id: str | None) -> bool:
+        retry = self.limit.wait(connection)
+        if not retry:
+            return True
+        self._chat.metrics.rate_limited += 1
+        message = f"more than {self.limit.rate:g} requests a second; slow down"
+        body = error_body(Reason.RATE_LIMITED, message, retry_after=round(retry, 3))
+        head = {"type": "error"} if request_id is None else _head(request_id)
+        connection.push(p.encode({**head, **body}))
+        return False
+
+    async def _answer(self, connection: Connection, request: p.Request) -> dict[str, Any]:
+        if isinstance(request, p.Ping):
+            return p.pong_frame(request.request_id)
+        try:
+            fields = await self._handlers[request.type](connection, request)
+        except (ChatError, AuthError) as exc:
+            return {**_head(request.request_id), **_body(exc)}
+        except Exception:
+            logger.exception("%s request failed", request.type)
+            message = "the server failed on this request; try again"
+            body = error_body(Reason.INTERNAL_ERROR, message)
+            return {**_head(request.request_id), **body}
+        return p.result_frame(request.request_id, **fields)
+
+    # -- one method per request type ---------------------------------------------------------
+
+    async def _send(self, connection: Connection, request: p.Send) -> dict[str, Any]:
+        started = time.perf_counter()
+        fields = await self._chat.post(connection, request)
+        self._chat.metrics.send_latency.observe(time.perf_counter() - started)
+        return fields
+
+    async def _set_display_name(
+        self, connection: Connection, request: p.SetDisplayName
+    ) -> dict[str, Any]:
+        user = await self._auth.set_display_name(connection.user_id, request.name)
+        await self._chat.renamed(user)
+        return {"display_name": user["display_name"]}
+
+    async def _typing(self, connection: Connection, request: p.Typing) -> dict[str, Any]:
+        await self._chat.typing(connection, request.room, request.state)
+        return {}
+
+    async def _presence(self, connection: Connection, request: p.Presence) -> dict[str, Any]:
+        await self._chat.presence(connection, request.status)
+        return {}
+
+    async def _read(self, connection: Connection, request: p.Read) -> dict[str, Any]:
+        await self._chat.read(connection, request.room, request.index)
+        return {}
+
+    async def _create_room(self, connection: Connection, request: p.CreateRoom) -> dict[str, Any]:
+        await self._chat.create(connection, request.room)
+        return {"room": request.room}
+
+    async def _list_rooms(self, connection: Connection, request: p.ListRooms) -> dict[str, Any]:
+        return {"rooms": await self._chat.list_rooms(connection)}
+
+    async def _join(self, connection: Connection, request: p.Join) -> dict[str, Any]:
+        return await self._chat.join(connection, request.room)
+
+    async def _leave(self, connection: Connection, request: p.Leave) -> dict[str, Any]:
+        await self._chat.leave(connection, request.room)
+        return {"room": request.room}
+
+    async def _history(self, connection: Connection, request: p.History) -> dict[str, Any]:
+        messages = await self._chat.missed(connection, request.room, request.since)
+        return {"room": request.room, "messages": messages}
+
+
+def _head(request_id: str) -> dict[str, Any]:
+    return {"type": "result", "request_id": request_id}
+
+
+def _body(exc: ChatError | AuthError) -> dict[str, Any]:
+    return exc.frame() if isinstance(exc, ChatError) else exc.body()
+
+
+def _failed(request_id: str, reason: Reason, message: str) -> str:
+    return p.encode({**_head(request_id), **error_body(reason, message)})

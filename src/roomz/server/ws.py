@@ -1,0 +1,129 @@
+"""The ``/ws`` endpoint: the handshake checks, then one chat connection per socket.
+
+Handshake, before any WebSocket is opened:
+
+* an ``Origin`` header other than the site's own is refused with HTTP 403
+  (``forbidden_origin``), so a page of another site cannot use a visitor's cookie;
+* ``Authorization: Bearer <token>`` (a session or an unused magic-link token) or, from
+  browsers, the ``roomz_session`` cookie must name a live session, else HTTP 401.
+
+Then the first frame is ``authenticated``, and every text frame is a request answered by
+:class:`~roomz.server.requests.Requests`. Frames go out through the connection's
+:class:`~roomz.server.outbox.Outbox`; a socket that falls too far behind is closed with
+1013, and one whose session ended (logout, expiry) with 1008 after its last answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from roomz import protocol as p
+from roomz.errors import Reason, error_body
+from roomz.server.auth import Auth, AuthError
+from roomz.server.auth.sessions import SESSION_COOKIE
+from roomz.server.chat import Chat
+from roomz.server.outbox import Outbox
+from roomz.server.requests import Requests
+from roomz.server.routes import FORBIDDEN_ORIGIN
+from roomz.server.settings import Settings
+from roomz.server.sockets import Connection
+
+logger = logging.getLogger(__name__)
+
+CLOSE_POLICY = 1008  # the session ended
+CLOSE_TRY_AGAIN = 1013  # too slow a reader: reconnect and catch up by history
+
+
+class ChatEndpoint:
+    """Serves ``/ws``: pass :meth:`serve` to a Starlette ``WebSocketRoute``."""
+
+    def __init__(self, chat: Chat, auth: Auth, settings: Settings) -> None:
+        self._chat = chat
+        self._auth = auth
+        self._origin = settings.origin.lower()
+        self._requests = Requests(chat, auth, settings)
+
+    async def serve(self, ws: WebSocket) -> None:
+        """Check the handshake, then run the connection until either side closes it."""
+        refusal = self._origin_refusal(ws) or await self._identify(ws)
+        if isinstance(refusal, JSONResponse):
+            self._chat.metrics.connections_refused += 1
+            await ws.send_denial_response(refusal)
+            return
+        session, user = refusal
+        await ws.accept()
+        closing: list[asyncio.Task[None]] = []
+
+        def too_slow() -> None:
+            self._chat.metrics.slow_disconnects += 1
+            closing.append(asyncio.get_running_loop().create_task(_close(ws, CLOSE_TRY_AGAIN)))
+
+        connection = self._chat.new_connection(
+            user, session, Outbox(ws.send_text, too_slow, paused=True)
+        )
+        self._requests.limit.fill(connection)
+        try:
+            rooms = await self._chat.connect(connection)
+            first = p.authenticated_frame(connection.user, session, rooms=rooms)
+            connection.outbox.start(p.encode(first))
+            if not await self._read(ws, connection):
+                await connection.outbox.drained()
+                await _close(ws, CLOSE_POLICY)
+        finally:
+            await self._chat.disconnect(connection)
+            for task in closing:
+                task.cancel()
+            await asyncio.gather(*closing, return_exceptions=True)
+
+    async def _read(self, ws: WebSocket, connection: Connection) -> bool:
+        """Answer frames until the peer goes (True) or the session ends (False)."""
+        while True:
+            try:
+                message = await ws.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return True
+            if message["type"] == "websocket.disconnect":
+                return True
+            data = message.get("text")
+            if not await self._requests.handle(connection, data or message.get("bytes")):
+                return False
+
+    def _origin_refusal(self, ws: WebSocket) -> JSONResponse | None:
+        origin = ws.headers.get("origin")
+        if origin is None or origin.lower() == self._origin:
+            return None
+        body = {
+            "error": f"WebSocket from {origin!r} refused; this site is {self._origin}",
+            "code": 403,
+            "reason": FORBIDDEN_ORIGIN,
+        }
+        return JSONResponse(body, status_code=403)
+
+    async def _identify(self, ws: WebSocket) -> JSONResponse | tuple[str, dict[str, Any]]:
+        """``(session, user)`` from the bearer token or the cookie, or the 401 answer."""
+        scheme, _, token = ws.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() == "bearer" and token:
+            try:
+                return await self._auth.authenticate(token)
+            except AuthError as exc:
+                return JSONResponse(exc.body(), status_code=401)
+        cookie = ws.cookies.get(SESSION_COOKIE)
+        user = await self._auth.user_for_session(cookie) if cookie else None
+        if cookie and user is not None:
+            return cookie, user
+        reason = Reason.INVALID_TOKEN if cookie else Reason.NOT_AUTHENTICATED
+        message = "the session is unknown, expired or revoked" if cookie else "no token"
+        return JSONResponse(error_body(reason, message), status_code=401)
+
+
+async def _close(ws: WebSocket, code: int) -> None:
+    try:
+        await ws.close(code)
+    except Exception as exc:  # closed already, by the peer or by the other path
+        logger.debug("close(%d) failed: %r", code, exc)

@@ -1,0 +1,68 @@
+"""The server process as an operator and a first user meet it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import httpx
+
+from roomz import AsyncClient
+from tests.roomz.server.serve import RunningServer, serve
+
+
+async def test_a_magic_link_from_the_console_opens_a_chat_session(
+    roomz_server: RunningServer,
+) -> None:
+    """The printed link's token opens a WebSocket whose first frame names the user."""
+    token = await roomz_server.magic_token("Ann@Example.com")
+    async with AsyncClient(roomz_server.ws_url, token) as client:
+        assert client.user == {
+            "id": "user:ann@example.com",
+            "email": "ann@example.com",
+            "display_name": None,
+        }
+        result = await client.send("hello")
+        assert result["status"] == "ok" and result["index"] == 1
+    assert any("listening on http://127.0.0.1" in line for line in roomz_server.output)
+
+
+async def test_logs_are_json_lines_and_health_and_metrics_answer(
+    roomz_server: RunningServer,
+) -> None:
+    """stderr carries one JSON object per line; /health and /metrics answer."""
+    async with httpx.AsyncClient(base_url=roomz_server.http_url) as http:
+        assert (await http.get("/health")).json() == {"status": "ok"}
+        metrics = (await http.get("/metrics")).text
+    assert "roomz_connections 0" in metrics
+    assert "roomz_send_latency_seconds_bucket" in metrics
+    assert roomz_server.logs
+    for line in roomz_server.logs:
+        assert isinstance(json.loads(line), dict)
+
+
+async def test_a_bad_setting_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    """ROOMZ_PORT=nonsense makes `roomz serve` say so and exit with status 2."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "roomz.server", "serve",
+        env={"ROOMZ_PORT": "nonsense", "PATH": ""}, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "ROOMZ_PORT" in lines[0]
+
+
+async def test_restart_keeps_the_port_and_the_history(tmp_path: Path) -> None:
+    """A restarted server answers on the same address with the messages stored before."""
+    async with serve(tmp_path) as server:
+        session = await server.session_token("bo@example.com")
+        async with AsyncClient(server.ws_url, session) as client:
+            await client.send("before")
+        await server.restart()
+        async with AsyncClient(server.ws_url, session) as client:
+            history = await client.history("general")
+    assert [m["content"] for m in history["messages"]] == ["before"]
