@@ -319,7 +319,14 @@
   async function refreshRoomList() {
     const result = await link.request({ type: "list_rooms" });
     if (result.status !== "ok") return;
-    for (const info of result.rooms) if (info.joined) room(info.room).joined = true;
+    for (const info of result.rooms) {
+      if (!info.joined) continue;
+      const r = room(info.room);
+      r.joined = true;
+      // The server counts from the user's last read receipt (an extra field of list_rooms);
+      // the larger count wins, as messages caught up here may be in both.
+      if (Number.isInteger(info.unread) && info.room !== state.current) r.unread = Math.max(r.unread, info.unread);
+    }
     state.others = result.rooms.filter((info) => !info.joined).map((info) => info.room);
     renderRooms();
   }
@@ -343,10 +350,14 @@
     user_left(frame) {
       if (frame.remaining_connections > 0) person(frame.user).connections = frame.remaining_connections;
       else if (!isMe(frame.user)) state.people.delete(frame.user.id);
+      // We left a room from another tab (closing a socket is announced with the default room).
+      if (isMe(frame.user) && frame.room && frame.room !== DEFAULT_ROOM) forgetRoom(frame.room);
       renderOnline();
     },
     presence(frame) {
-      person(frame.user).status = frame.status;
+      if (frame.status === "offline") {
+        if (!isMe(frame.user)) state.people.delete(frame.user.id);
+      } else person(frame.user).status = frame.status;
       renderOnline();
     },
     typing(frame) {
@@ -639,10 +650,17 @@
       showRoomError(errorText(result));
       return;
     }
+    forgetRoom(id);
+    refreshRoomList();
+  }
+
+  function forgetRoom(id) {
+    if (!state.rooms.has(id)) return;
     state.rooms.delete(id);
     state.typing.delete(id);
-    switchRoom(DEFAULT_ROOM);
-    refreshRoomList();
+    if (!state.others.includes(id)) state.others.push(id);
+    if (state.current === id) switchRoom(DEFAULT_ROOM);
+    else renderRooms();
   }
 
   async function setName(name) {
@@ -726,6 +744,9 @@
     for (const typists of state.typing.values()) for (const t of typists.values()) clearTimeout(t.timer);
     state.typing.clear();
     myTyping.room = null;
+    $("composer-input").value = "";
+    for (const id of ["composer-error", "room-message", "name-message"]) $(id).textContent = "";
+    closeSide();
   }
 
   function showLogin(notice) {
