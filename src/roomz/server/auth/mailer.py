@@ -8,6 +8,7 @@ sees it. ``SMTPSender`` sends a plain-text email through the configured server.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import sys
 from abc import ABC, abstractmethod
 from email.message import EmailMessage
@@ -62,6 +63,8 @@ class SMTPSender(MailSender):
         starttls: upgrade the connection with STARTTLS (and fail if the server cannot).
         tls: speak TLS from the first byte (SMTPS, usually port 465).
         timeout: seconds for each step of the conversation with the server.
+        tls_context: how to check the server's certificate (the system's trusted
+            authorities by default).
     """
 
     def __init__(
@@ -75,10 +78,12 @@ class SMTPSender(MailSender):
         starttls: bool = False,
         tls: bool = False,
         timeout: float = 30.0,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self._login = (username, password) if username and password else (None, None)
         self._starttls, self._tls, self._timeout = starttls, tls, timeout
+        self._tls_context = tls_context
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SMTPSender:
@@ -126,6 +131,7 @@ class SMTPSender(MailSender):
             use_tls=self._tls,
             start_tls=self._starttls,
             timeout=self._timeout,
+            tls_context=self._tls_context,
         )
 
 
