@@ -121,7 +121,7 @@ def error_text(body: Mapping[str, Any]) -> str:
 
 
 def event_line(event: str, data: Mapping[str, Any]) -> Line | None:
-    """The status line for a server event, or ``None`` for an event not shown as a line."""
+    """The status line for a roster or typing event; ``None`` for one not shown as a line."""
     who = label(data.get("user"))
     room = room_tag(data.get("room"))
     if event == "user_joined":
@@ -138,6 +138,4 @@ def event_line(event: str, data: Mapping[str, Any]) -> Line | None:
         return status_line(f"{who} is typing in {room}") if data.get("state") else None
     if event == "presence":
         return status_line(f"{who} is {data.get('status')}")
-    if event == "error":
-        return error_line(f"server: {error_text(data)}")
     return None
