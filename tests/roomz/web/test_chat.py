@@ -1,0 +1,176 @@
+"""Two people chatting through the roomz page in two browser contexts of a real Chromium."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.roomz.web.browser import connected, screenshot
+from tests.roomz.web.conftest import Web
+
+SCRIPT = "<script>window.pwned=1</script>"
+IMAGE = '<img src=x onerror="window.pwned=1">'
+# Records every text the connection status shows, so a brief "Reconnecting…" is not missed.
+WATCH_STATUS = """() => {
+  const status = document.getElementById("status");
+  window.statusSeen = [];
+  new MutationObserver(() => window.statusSeen.push(status.textContent))
+    .observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+async def test_message_reaches_the_other_browser(web: Web) -> None:
+    """A message Ann sends appears in Bob's page with her address as the author."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.send("Hello Bob, lunch at noon?")
+    await expect(bob.message("Hello Bob, lunch at noon?")).to_have_count(1)
+    author = bob.page.locator("#messages .message", has_text="lunch at noon").locator(".author")
+    await expect(author).to_have_text("ann@example.com")
+    await expect(ann.message("Hello Bob, lunch at noon?")).to_have_count(1)
+    await expect(ann.page.locator("#composer-input")).to_have_value("")
+
+    await bob.send("Sure.\nSee you there.")
+    await expect(ann.message("Sure.")).to_have_text("Sure.\nSee you there.")
+    await screenshot(ann.page, "roomz-chat.png")
+
+
+async def test_markup_in_messages_and_names_is_shown_as_text(web: Web) -> None:
+    """Script and image tags in a message or a display name show literally and never run."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.page.fill("#name-input", IMAGE)
+    await ann.page.click("#name-form button[type=submit]")
+    await expect(ann.page.locator("#me")).to_have_text(f"{IMAGE} (ann@example.com)")
+    await ann.send(f"{SCRIPT} and {IMAGE}")
+
+    body = bob.message("window.pwned")
+    await expect(body).to_have_text(f"{SCRIPT} and {IMAGE}")
+    author = bob.page.locator("#messages .message .author")
+    await expect(author).to_have_text(f"{IMAGE} (ann@example.com)")
+    for visitor in (ann, bob):
+        assert await visitor.page.locator("#messages img, #messages script").count() == 0
+        assert await visitor.page.evaluate("typeof window.pwned") == "undefined"
+
+
+async def test_display_name_is_set_and_cleared(web: Web) -> None:
+    """A name Ann sets shows as 'Name (email)' in Bob's page, and clearing it shows the email."""
+    bob = await web.log_in("bob@example.com")
+    ann = await web.log_in("ann@example.com")  # after Bob, so his page sees her arrive
+    await ann.send("hi")
+    author = bob.page.locator("#messages .author")
+    await expect(author).to_have_text("ann@example.com")
+    await ann.page.fill("#name-input", "  Ann Lee ")
+    await ann.page.press("#name-input", "Enter")
+    await expect(ann.page.locator("#name-message")).to_have_text("Name saved.")
+    await expect(author).to_have_text("Ann Lee (ann@example.com)")
+    await expect(bob.page.locator("#online")).to_contain_text("Ann Lee (ann@example.com)")
+    await ann.page.click("#name-clear")
+    await expect(ann.page.locator("#name-message")).to_have_text("Name cleared.")
+    await expect(author).to_have_text("ann@example.com")
+
+
+async def test_typing_and_who_is_online_reach_the_other_browser(web: Web) -> None:
+    """Bob's arrival, typing and departure show in Ann's page as they happen."""
+    ann = await web.log_in("ann@example.com")
+    online = ann.page.locator("#online")
+    await expect(online).not_to_contain_text("bob@example.com")
+    bob = await web.log_in("bob@example.com")
+    await expect(online).to_contain_text("bob@example.com")
+
+    await bob.page.locator("#composer-input").press_sequentially("Hel")
+    typing = ann.page.locator("#typing")
+    await expect(typing).to_have_text("bob@example.com is typing…")
+    await bob.page.fill("#composer-input", "")  # emptied: stopped typing
+    await expect(typing).to_have_text("")
+
+    await bob.page.locator("#composer-input").press_sequentially("Hello")
+    await expect(typing).to_have_text("bob@example.com is typing…")
+    await bob.page.press("#composer-input", "Enter")
+    await expect(ann.message("Hello")).to_have_count(1)
+    await expect(typing).to_have_text("")
+
+    await bob.context.close()
+    await expect(online).not_to_contain_text("bob@example.com")
+
+
+async def test_rooms_unread_counts_and_history(web: Web) -> None:
+    """A room made by Ann and joined by Bob counts unread messages until he opens it."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.page.fill("#room-input", "lounge")
+    await ann.page.press("#room-input", "Enter")
+    await expect(ann.page.locator("#room-title")).to_have_text("# lounge")
+    await ann.send("first in the lounge")
+    await expect(ann.message("first in the lounge")).to_have_count(1)
+
+    await bob.page.fill("#room-input", "lounge")
+    await bob.page.press("#room-input", "Enter")
+    await expect(bob.message("first in the lounge")).to_have_count(1)  # history on join
+    await bob.page.locator("#rooms button", has_text="general").click()
+    await expect(bob.page.locator("#room-title")).to_have_text("# general")
+
+    await ann.send("second")
+    await ann.send("third")
+    lounge = bob.page.locator("#rooms button", has_text="lounge")
+    await expect(lounge.locator(".badge")).to_have_text("2 unread")
+    await expect(bob.page.locator("#messages")).not_to_contain_text("second")
+    await lounge.click()
+    await expect(bob.page.locator("#messages .body")).to_have_text(
+        ["first in the lounge", "second", "third"]
+    )
+    await expect(lounge.locator(".badge")).to_have_count(0)
+
+
+async def test_room_errors_show_near_the_form(web: Web) -> None:
+    """An invalid room name is refused with a readable message and no room is entered."""
+    ann = await web.log_in("ann@example.com")
+    await ann.page.fill("#room-input", "-bad name")
+    await ann.page.press("#room-input", "Enter")
+    await expect(ann.page.locator("#room-message")).to_contain_text("letters, digits")
+    await expect(ann.page.locator("#room-title")).to_have_text("# general")
+
+
+async def test_server_errors_show_near_the_composer(web: Web) -> None:
+    """A message over the server's limit is refused with its reason and kept for editing."""
+    ann = await web.log_in("ann@example.com")
+    too_long = "x" * 4001
+    await ann.send(too_long)
+    await expect(ann.page.locator("#composer-error")).to_contain_text("4000")
+    await expect(ann.page.locator("#composer-input")).to_have_value(too_long)
+    await expect(ann.page.locator("#messages .message")).to_have_count(0)
+
+
+async def test_missed_messages_arrive_once_after_going_offline(web: Web) -> None:
+    """Messages sent while Bob was offline appear once each, in order, when he is back."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.send("before")
+    await expect(bob.message("before")).to_have_count(1)
+
+    await bob.context.set_offline(True)
+    await expect(bob.page.locator("#status")).to_have_text("Offline")
+    for text in ("while away 1", "while away 2", "while away 3"):
+        await ann.send(text)
+    await expect(ann.message("while away 3")).to_have_count(1)
+    await bob.context.set_offline(False)
+    await connected(bob.page)
+    await ann.send("after")
+    await expect(bob.page.locator("#messages .body")).to_have_text(
+        ["before", "while away 1", "while away 2", "while away 3", "after"]
+    )
+
+
+async def test_page_reconnects_after_a_server_restart(web: Web) -> None:
+    """When the server restarts the page shows it is reconnecting, then chats on without repeats."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.send("one")
+    await expect(bob.message("one")).to_have_count(1)
+    await ann.page.evaluate(WATCH_STATUS)
+    await web.server.restart()
+    await connected(ann.page)
+    await connected(bob.page)
+    assert "Reconnecting…" in await ann.page.evaluate("window.statusSeen")
+    await ann.send("two")
+    await expect(bob.page.locator("#messages .body")).to_have_text(["one", "two"])
+    await expect(ann.page.locator("#messages .body")).to_have_text(["one", "two"])

@@ -1,0 +1,102 @@
+"""Logging in to and out of the roomz page in a real Chromium, against a real server."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from tests.roomz.server.serve import RunningServer, serve
+from tests.roomz.web.browser import DESKTOP, connected, open_visitor
+from tests.roomz.web.conftest import Web
+
+RETRY_LATER = re.compile(r"Too many login requests\. Try again in \d+ (seconds?|minutes)\.")
+
+
+async def test_magic_link_opens_the_chat(web: Web) -> None:
+    """The login form and then the printed link land the visitor in the chat as themselves."""
+    ann = await web.log_in("ann@example.com")
+    page = ann.page
+    await expect(page.locator("#login-view")).to_be_hidden()
+    await expect(page.locator("#me")).to_have_text("ann@example.com")
+    await expect(page.locator("#room-title")).to_have_text("# general")
+    await expect(page.locator("#online")).to_contain_text("ann@example.com")
+
+
+async def test_session_survives_a_reload(web: Web) -> None:
+    """A logged-in visitor who reloads the page is still in the chat, not at the login form."""
+    ann = await web.log_in("ann@example.com")
+    await ann.page.reload()
+    await connected(ann.page)
+    await expect(ann.page.locator("#me")).to_have_text("ann@example.com")
+
+
+async def test_bad_address_is_reported(browser: Browser, roomz_server: RunningServer) -> None:
+    """An address the server refuses shows the server's reason, not the 'check your email' text."""
+    visitor = await open_visitor(browser, "nobody", DESKTOP)
+    page = visitor.page
+    await page.goto(roomz_server.http_url)
+    await page.fill("#login-email", "not-an-email")
+    await page.press("#login-email", "Enter")
+    message = page.locator("#login-message")
+    await expect(message).to_have_class("notice error")
+    await expect(message).not_to_have_text("Check your email for a login link.")
+    await expect(message).not_to_be_empty()
+    assert visitor.errors == []
+
+
+async def test_rate_limit_says_when_to_retry(browser: Browser, tmp_path: Path) -> None:
+    """Asking for links too often shows how long to wait before trying again."""
+    async with serve(tmp_path, ROOMZ_LOGIN_REQUESTS_PER_EMAIL="1") as server:
+        visitor = await open_visitor(browser, "ann@example.com", DESKTOP)
+        page = visitor.page
+        await page.goto(server.http_url)
+        await page.fill("#login-email", "ann@example.com")
+        message = page.locator("#login-message")
+        await page.click("#login-submit")
+        await expect(message).to_have_text("Check your email for a login link.")
+        await page.click("#login-submit")
+        await expect(message).to_have_text(RETRY_LATER)
+        assert visitor.errors == []
+
+
+async def test_unknown_address_gets_the_same_answer(browser: Browser, tmp_path: Path) -> None:
+    """An address that may not log in is told to check its email, like an allowed one."""
+    async with serve(
+        tmp_path, ROOMZ_OPEN_SIGNUP="0", ROOMZ_ALLOWED_EMAILS="ann@example.com"
+    ) as server:
+        visitor = await open_visitor(browser, "eve@example.com", DESKTOP)
+        page = visitor.page
+        await page.goto(server.http_url)
+        await page.fill("#login-email", "eve@example.com")
+        await page.click("#login-submit")
+        await expect(page.locator("#login-message")).to_have_text(
+            "Check your email for a login link."
+        )
+        assert not any("eve@example.com" in line for line in server.output)
+        assert visitor.errors == []
+
+
+async def test_logout_ends_the_session(web: Web) -> None:
+    """Log out returns to the login form, and the old session cookie no longer works."""
+    ann = await web.log_in("ann@example.com")
+    cookies = {c["name"]: c for c in await ann.context.cookies()}
+    session = cookies["roomz_session"]
+    assert session.get("httpOnly") is True
+    await ann.page.click("#logout")
+    await expect(ann.page.locator("#login-view")).to_be_visible()
+    await expect(ann.page.locator("#chat-view")).to_be_hidden()
+    await expect(ann.page.locator("#login-message")).to_have_text("You are logged out.")
+
+    async with httpx.AsyncClient(base_url=web.server.http_url) as http:
+        answer = await http.get("/auth/me", headers={"Cookie": f"roomz_session={session['value']}"})
+    assert answer.status_code == 401
+
+    # a copy of the cookie kept from before the logout
+    await ann.context.add_cookies(
+        [{"name": "roomz_session", "value": session["value"], "url": web.server.http_url}]
+    )
+    await ann.page.reload()
+    await expect(ann.page.locator("#login-view")).to_be_visible()
