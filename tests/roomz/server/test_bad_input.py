@@ -31,7 +31,7 @@ class Peer:
         """The next frame (of ``kind``), skipping events."""
         async with asyncio.timeout(5 * UNIT):
             while True:
-                frame = json.loads(await self.ws.recv())
+                frame: dict[str, Any] = json.loads(await self.ws.recv())
                 self.seen.append(frame)
                 if kind is None or frame["type"] == kind:
                     return frame

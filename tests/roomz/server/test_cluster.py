@@ -1,0 +1,97 @@
+"""Two `roomz serve` processes on one PostgreSQL schema and one Redis: clients connected to
+either see each other's messages, typing, names and room changes, each message once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from roomz import AsyncClient
+from tests.conftest import UNIT
+from tests.roomz.server.serve import RunningServer, serve
+from tests.roomz.server.test_clients import Events, by
+
+
+@pytest.fixture
+async def pair(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    """Two servers sharing the schema ``pg_schema`` and Redis; the same public URL."""
+    env = {
+        "ROOMZ_DATABASE": f"{postgres_dsn}?search_path={pg_schema}",
+        "ROOMZ_REDIS_URL": redis_url,
+        "ROOMZ_PUBLIC_URL": "http://127.0.0.1:1",  # links are read from either console
+    }
+    async with AsyncExitStack() as stack:
+        folders = [tmp_path / "a", tmp_path / "b"]
+        for folder in folders:
+            folder.mkdir()
+        first = await stack.enter_async_context(serve(folders[0], **env))
+        second = await stack.enter_async_context(serve(folders[1], **env))
+        yield first, second
+
+
+async def test_clients_on_two_processes_chat_as_in_one(
+    pair: tuple[RunningServer, RunningServer],
+) -> None:
+    """Messages, typing, display names and joins cross between the two processes."""
+    one, two = pair
+    ann = AsyncClient(one.ws_url, await one.session_token("ann@example.com"))
+    bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
+    ann_sees, bob_sees = Events(ann), Events(bob)
+    async with ann, bob:
+        await ann_sees.wait("user_joined", by("bob@example.com"))
+        await ann.send("from one")
+        await bob.send("from two")
+        for sees in (ann_sees, bob_sees):
+            await sees.wait("message", lambda m: m["content"] == "from one")
+            await sees.wait("message", lambda m: m["content"] == "from two")
+
+        await bob.set_display_name("Bob")
+        changed = await ann_sees.wait("display_name_changed")
+        assert changed["display_name"] == "Bob"
+        await bob.send("named")
+        named = await ann_sees.wait("message", lambda m: m["content"] == "named")
+        assert named["user"]["display_name"] == "Bob"
+
+        await ann.typing("general")
+        typing = await bob_sees.wait("typing")
+        assert typing["user"]["email"] == "ann@example.com" and typing["state"] is True
+
+        await ann.create_room("ops")
+        await bob.join("ops")
+        await ann_sees.wait("user_joined", lambda e: e["room"] == "ops")
+        await ann.send("ops from one", room="ops")
+        await bob.send("ops from two", room="ops")
+        await ann_sees.wait("message", lambda m: m["content"] == "ops from two")
+        await bob_sees.wait("message", lambda m: m["content"] == "ops from one")
+        await asyncio.sleep(0.2)
+        for sees in (ann_sees, bob_sees):
+            assert len(sees.contents()) == len(set(sees.contents())) == 5
+
+
+async def test_a_user_on_both_processes_gets_every_message_once_in_order(
+    pair: tuple[RunningServer, RunningServer],
+) -> None:
+    """Concurrent senders on both processes: each socket sees every index once, ascending."""
+    one, two = pair
+    session = await one.session_token("ann@example.com")
+    ann_one = AsyncClient(one.ws_url, session)
+    ann_two = AsyncClient(two.ws_url, session)
+    bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
+    watchers = [Events(ann_one), Events(ann_two), Events(bob)]
+    async with ann_one, ann_two, bob:
+        sends = [ann_one.send(f"a{i}") for i in range(20)] + [bob.send(f"b{i}") for i in range(20)]
+        results = await asyncio.gather(*sends)
+        assert all(r.get("status") == "ok" for r in results), results
+        async with asyncio.timeout(10 * UNIT):
+            while any(len(w.contents()) < 40 for w in watchers):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        for watcher in watchers:
+            indexes = [m["index"] for m in watcher.by_name["message"]]
+            assert indexes == sorted(set(indexes)) and len(indexes) == 40
