@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -82,3 +83,11 @@ async def auth(database: Database, mailbox: MemorySender, clock: Clock) -> Auth:
         link_ttl=900.0,
         session_ttl=3600.0,
     )
+
+
+async def link_token(auth: Auth, mailbox: MemorySender, email: str) -> str:
+    """Request a link for ``email`` and return the token of the link that was mailed."""
+    await auth.request_link(email, "198.51.100.7")
+    to, url = await mailbox.next()
+    assert to == email.lower()
+    return parse_qs(urlsplit(url).query)["token"][0]

@@ -9,15 +9,7 @@ import pytest
 
 from roomkit.store.drivers import open_driver
 from roomz.server.auth import Auth, AuthError, MemorySender
-from tests.roomz.auth.conftest import Clock, Database
-
-
-async def link_token(auth: Auth, mailbox: MemorySender, email: str) -> str:
-    """Request a link for ``email`` and return the token of the link that was mailed."""
-    await auth.request_link(email, "198.51.100.7")
-    to, url = await mailbox.next()
-    assert to == email.lower()
-    return parse_qs(urlsplit(url).query)["token"][0]
+from tests.roomz.auth.conftest import Clock, Database, link_token
 
 
 async def test_link_is_mailed_from_public_url_and_exchanged(
@@ -157,3 +149,24 @@ async def test_tokens_are_stored_only_as_hashes(
         assert await driver.fetch("SELECT token_hash FROM roomz_magic_links") == []
     finally:
         await driver.close()
+
+
+async def test_removed_address_loses_its_sessions(
+    database: Database, mailbox: MemorySender, clock: Clock
+) -> None:
+    """A session of an address taken off the allow-list stops working after a restart."""
+    before = await database.auth(mailbox, clock, allowed_emails=("ned@example.org",))
+    session, _ = await before.exchange(await link_token(before, mailbox, "ned@example.org"))
+    await before.close()
+    after = await database.auth(mailbox, clock, allowed_emails=("other@example.org",))
+    assert await after.user_for_session(session) is None
+    with pytest.raises(AuthError):
+        await after.authenticate(session)
+
+
+async def test_closed_server_warns_the_operator(
+    database: Database, mailbox: MemorySender, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Opening with no allow-list and no open sign-up logs how to let people in."""
+    await database.auth(mailbox, clock)
+    assert any("ROOMZ_OPEN_SIGNUP=1" in r.getMessage() for r in caplog.records)

@@ -12,8 +12,7 @@ from roomkit.store.postgres import PostgresStore
 from roomkit.store.sqlite import SQLiteStore
 from roomz.server.auth import Auth, AuthError, MemorySender
 from roomz.server.auth.store import LATEST, AuthSchemaError, AuthStore
-from tests.roomz.auth.conftest import Clock, Database
-from tests.roomz.auth.test_auth import link_token
+from tests.roomz.auth.conftest import Clock, Database, link_token
 
 
 async def test_schema_is_versioned(database: Database) -> None:
