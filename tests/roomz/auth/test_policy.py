@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from roomz.server.auth import Auth, AuthError, MemorySender, RateLimited
@@ -160,3 +162,13 @@ async def test_closed_server_mails_nobody(database: Database, clock: Clock) -> N
     await auth.request_link("alice@example.com", "c1")
     await auth.close()
     assert mailbox.sent == []
+
+
+async def test_concurrent_requests_respect_the_limit(auth: Auth) -> None:
+    """Ten requests from one client at once: exactly five (the limit) are accepted."""
+    results = await asyncio.gather(
+        *(auth.request_link(f"burst{n}@example.com", "burst") for n in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(r is None for r in results) == 5
+    assert all(isinstance(r, RateLimited) for r in results if r is not None)

@@ -10,8 +10,8 @@ from roomkit.errors import InvalidArgumentError
 from roomkit.store.drivers import open_driver
 from roomkit.store.postgres import PostgresStore
 from roomkit.store.sqlite import SQLiteStore
-from roomz.server.auth import Auth, AuthError, MemorySender
-from roomz.server.auth.store import LATEST, AuthSchemaError, AuthStore
+from roomz.server.auth import Auth, AuthError, MemorySender, RateLimited
+from roomz.server.auth.store import LATEST, AuthSchemaError, AuthStore, ensure_schema
 from tests.roomz.auth.conftest import Clock, Database, link_token
 
 
@@ -99,3 +99,54 @@ async def test_open_driver_refuses_unknown_urls() -> None:
     assert "hunter2" not in str(caught.value)
     with pytest.raises(InvalidArgumentError):
         await open_driver("postgresql://127.0.0.1/test", schema="x; DROP TABLE y")
+
+
+async def test_upgrade_from_version_1(database: Database) -> None:
+    """Tables of schema version 1 are upgraded in place; their users and sessions stay."""
+    driver = await open_driver(database.url, schema=database.schema)
+    try:
+        assert await ensure_schema(driver, target=1) == 0
+        await driver.fetch(
+            "INSERT INTO roomz_users (email, display_name, created_at) VALUES (?, ?, ?)",
+            ("old@example.com", "Old", 1.0),
+        )
+    finally:
+        await driver.close()
+    store = await AuthStore.open(database.url, schema=database.schema)
+    try:
+        assert await store.ensure_user("old@example.com", 2.0) == "Old"
+        await store.add_requests([("email", "h")], 3.0)
+    finally:
+        await store.close()
+    driver = await open_driver(database.url, schema=database.schema)
+    try:
+        assert await ensure_schema(driver) == LATEST
+    finally:
+        await driver.close()
+
+
+async def test_rate_limits_are_shared_between_processes(
+    database: Database, mailbox: MemorySender, clock: Clock
+) -> None:
+    """Two Auths on one database count one address's requests together."""
+    settings = {"open_signup": True, "login_requests_per_email": 2}
+    first = await database.auth(mailbox, clock, **settings)
+    second = await database.auth(mailbox, clock, **settings)
+    await first.request_link("sam@example.com", "c1")
+    await second.request_link("sam@example.com", "c2")
+    with pytest.raises(RateLimited):
+        await first.request_link("sam@example.com", "c3")
+    with pytest.raises(RateLimited):
+        await second.request_link("sam@example.com", "c4")
+
+
+async def test_rate_limit_table_does_not_list_addresses(database: Database, auth: Auth) -> None:
+    """The requests counted for rate limits are stored under hashes, not addresses."""
+    await auth.request_link("tia@example.com", "203.0.113.50")
+    driver = await open_driver(database.url, schema=database.schema)
+    try:
+        rows = await driver.fetch("SELECT kind, key_hash FROM roomz_login_requests")
+    finally:
+        await driver.close()
+    assert sorted(r[0] for r in rows) == ["client", "email"]
+    assert not any("tia" in r[1] or "203.0" in r[1] for r in rows)

@@ -19,7 +19,7 @@ from roomz.server.auth.errors import AuthError
 from roomz.server.auth.magic_links import MagicLinks
 from roomz.server.auth.mailer import MailSender, sender_for
 from roomz.server.auth.policy import LoginPolicy, normalize_email
-from roomz.server.auth.ratelimit import LoginLimits, SlidingWindow
+from roomz.server.auth.ratelimit import LoginLimits
 from roomz.server.auth.sessions import Sessions
 from roomz.server.auth.store import AuthStore
 from roomz.server.settings import Settings
@@ -58,8 +58,11 @@ class Auth:
         self._links = MagicLinks(store, settings.link_ttl, clock)
         self._sessions = Sessions(store, settings.session_ttl, clock)
         self._limits = LoginLimits(
-            SlidingWindow(settings.login_requests_per_email, settings.login_window, clock),
-            SlidingWindow(settings.login_requests_per_client, settings.login_window, clock),
+            store,
+            per_email=settings.login_requests_per_email,
+            per_client=settings.login_requests_per_client,
+            window=settings.login_window,
+            clock=clock,
         )
         # Links being issued and sent; owned here and awaited by close().
         self._mailing: set[asyncio.Task[None]] = set()
@@ -102,7 +105,7 @@ class Auth:
             RateLimited: too many requests for this address or from ``client``.
         """
         address = normalize_email(email)
-        self._limits.admit(address, client)
+        await self._limits.admit(address, client)
         if self.policy.allows(address):
             self._own(self._send_link(address))
 

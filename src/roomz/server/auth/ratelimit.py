@@ -1,75 +1,77 @@
 """Sliding-window limits on login requests, per address and per client.
 
-A key (an email, a client address) may make ``limit`` requests in any ``window`` seconds.
-Only accepted requests count, so a client that is refused does not push its own window
-further out. The counts live in this process: several processes behind one load balancer
-each enforce the limit on the requests they see.
+An address may be sent ``per_email`` links, and a client address may ask for
+``per_client`` links, in any ``window`` seconds. Only accepted requests count, so a client
+that is refused does not push its own window further out.
+
+The requests are counted in the database, so every process sharing it enforces one limit
+(two processes deciding at the same instant may each let one request more through). The
+keys are stored hashed: the table does not list who tried to log in.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import asyncio
 from collections.abc import Callable
 
 from roomz.server.auth.errors import RateLimited
+from roomz.server.auth.store import AuthStore
+from roomz.server.auth.tokens import digest
 
-_SWEEP_EVERY = 1024  # requests between sweeps of keys whose windows are empty
-
-
-class SlidingWindow:
-    """At most ``limit`` hits per key in any ``window`` seconds."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._since_sweep = 0
-
-    def wait(self, key: str) -> float:
-        """Seconds until ``key`` may make one more request (0 when it may now)."""
-        now = self._clock()
-        hits = self._live(key, now)
-        if hits is None or len(hits) < self.limit:
-            return 0.0
-        return hits[0] + self.window - now
-
-    def hit(self, key: str) -> None:
-        """Count one request by ``key`` now."""
-        now = self._clock()
-        self._hits.setdefault(key, deque()).append(now)
-        self._since_sweep += 1
-        if self._since_sweep >= _SWEEP_EVERY:
-            self._sweep(now)
-
-    def _live(self, key: str, now: float) -> deque[float] | None:
-        hits = self._hits.get(key)
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        return hits
-
-    def _sweep(self, now: float) -> None:
-        # Bounds memory by the keys seen within one window, whatever keys are sprayed.
-        self._since_sweep = 0
-        for key in [k for k, hits in self._hits.items() if not self._live(k, now)]:
-            del self._hits[key]
+_PURGE_EVERY = 60.0  # seconds between sweeps of requests older than the window
 
 
 class LoginLimits:
-    """The per-email and per-client limits of link requests, checked together."""
+    """The per-email and per-client limits of link requests, checked together.
 
-    def __init__(self, per_email: SlidingWindow, per_client: SlidingWindow) -> None:
-        self.per_email = per_email
-        self.per_client = per_client
+    Args:
+        store: where requests are counted.
+        per_email: requests one address may have in a window.
+        per_client: requests one client may make in a window.
+        window: the window, in seconds.
+        clock: the time, in seconds since the epoch.
+    """
 
-    def admit(self, email: str, client: str) -> None:
+    def __init__(
+        self,
+        store: AuthStore,
+        *,
+        per_email: int,
+        per_client: int,
+        window: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._store = store
+        self._limits = {"email": per_email, "client": per_client}
+        self._window = window
+        self._clock = clock
+        self._purged_at = float("-inf")
+        # Check-then-count is one step within this process: concurrent requests of one
+        # client cannot all pass the check before any of them is counted.
+        self._turn = asyncio.Lock()
+
+    async def admit(self, email: str, client: str) -> None:
         """Count a request for ``email`` from ``client``, or refuse it.
 
         Raises:
             RateLimited: either limit is spent; ``retry_after`` is the longer wait.
         """
-        wait = max(self.per_email.wait(email), self.per_client.wait(client))
-        if wait > 0:
-            raise RateLimited(wait)
-        self.per_email.hit(email)
-        self.per_client.hit(client)
+        keys = [("email", digest(email)), ("client", digest(client))]
+        async with self._turn:
+            now = self._clock()
+            await self._purge(now)
+            wait = max([await self._wait(kind, key, now) for kind, key in keys])
+            if wait > 0:
+                raise RateLimited(wait)
+            await self._store.add_requests(keys, now)
+
+    async def _wait(self, kind: str, key: str, now: float) -> float:
+        """Seconds until ``key`` may make one more request (0 when it may now)."""
+        since = now - self._window
+        oldest = await self._store.nth_newest_request(kind, key, self._limits[kind], since)
+        return 0.0 if oldest is None else oldest - since
+
+    async def _purge(self, now: float) -> None:
+        if now - self._purged_at >= _PURGE_EVERY:
+            self._purged_at = now
+            await self._store.purge_requests(now - self._window)

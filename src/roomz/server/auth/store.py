@@ -32,8 +32,18 @@ _V1 = (
     "CREATE INDEX roomz_sessions_expiry ON roomz_sessions (expires_at)",
 )
 
+# Added in version 2: login requests, so every process sharing the database counts them.
+_V2 = (
+    """CREATE TABLE roomz_login_requests (
+        kind TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL)""",
+    "CREATE INDEX roomz_login_requests_key ON roomz_login_requests (kind, key_hash, at)",
+    "CREATE INDEX roomz_login_requests_at ON roomz_login_requests (at)",
+)
+
 #: ``MIGRATIONS[n - 1]`` takes the tables from version ``n - 1`` to version ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 LATEST = len(MIGRATIONS)
 
 
@@ -174,6 +184,34 @@ class AuthStore:
     async def purge_sessions(self, now: float) -> None:
         """Forget sessions that expired."""
         await self._db.fetch("DELETE FROM roomz_sessions WHERE expires_at <= ?", (now,))
+
+    # -- login requests --------------------------------------------------------------------
+
+    async def nth_newest_request(
+        self, kind: str, key_hash: str, n: int, since: float
+    ) -> float | None:
+        """When the ``n``-th newest request of ``(kind, key_hash)`` after ``since`` was
+        made; ``None`` if there were fewer than ``n``."""
+        rows = await self._db.fetch(
+            "SELECT at FROM roomz_login_requests WHERE kind = ? AND key_hash = ? AND at > ? "
+            "ORDER BY at DESC LIMIT 1 OFFSET ?",
+            (kind, key_hash, since, n - 1),
+        )
+        return float(rows[0][0]) if rows else None
+
+    async def add_requests(self, requests: list[tuple[str, str]], at: float) -> None:
+        """Count one request at ``at`` for each ``(kind, key_hash)``."""
+        values = ", ".join("(?, ?, ?)" for _ in requests)
+        args = [arg for kind, key_hash in requests for arg in (kind, key_hash, at)]
+        await self._db.fetch(
+            f"INSERT INTO roomz_login_requests (kind, key_hash, at) VALUES {values}",
+            args,
+            retry=False,
+        )
+
+    async def purge_requests(self, before: float) -> None:
+        """Forget requests made at or before ``before``."""
+        await self._db.fetch("DELETE FROM roomz_login_requests WHERE at <= ?", (before,))
 
 
 def _text_or_none(value: object) -> str | None:
