@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, async_playwright
@@ -29,17 +32,37 @@ class Web:
         return [f"{v.email}: {error}" for v in self.visitors for error in v.errors]
 
 
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
+@contextlib.asynccontextmanager
+async def launched() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, closed when the block ends."""
     executable = chromium_path()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 @pytest.fixture
-async def web(browser: Browser, roomz_server: RunningServer) -> AsyncIterator[Web]:
-    web = Web(browser, roomz_server)
-    yield web
+async def browser() -> AsyncIterator[Browser]:
+    async with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+async def web(tmp_path: Path) -> AsyncIterator[Web]:
+    """A browser and a `roomz serve` process (SQLite in ``tmp_path``), started side by side."""
+    server = RunningServer(tmp_path, {})
+    starting = asyncio.create_task(server.start())
+    try:
+        async with launched() as browser:
+            await starting
+            web = Web(browser, server)
+            yield web
+    finally:
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        await server.stop()
     assert web.script_errors() == [], "the page raised errors"

@@ -9,6 +9,14 @@ from tests.roomz.web.conftest import Web
 
 SCRIPT = "<script>window.pwned=1</script>"
 IMAGE = '<img src=x onerror="window.pwned=1">'
+# A headless tab is never hidden; this makes the page's document say it is (or is not) and
+# fires the event a browser fires when the user switches tabs.
+SET_HIDDEN = """(hidden) => {
+  Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+  Object.defineProperty(document, "visibilityState",
+                        {value: hidden ? "hidden" : "visible", configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
 # Records every text the connection status shows, so a brief "Reconnecting…" is not missed.
 WATCH_STATUS = """() => {
   const status = document.getElementById("status");
@@ -93,6 +101,19 @@ async def test_typing_and_who_is_online_reach_the_other_browser(web: Web) -> Non
     await expect(online).not_to_contain_text("bob@example.com")
 
 
+async def test_hidden_tab_shows_as_away(web: Web) -> None:
+    """Bob shows as away in Ann's page while his tab is hidden, and online again after."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    bob_in_ann = ann.page.locator("#online .person", has_text="bob@example.com")
+    await expect(bob_in_ann).to_have_class("person here")
+    await bob.page.evaluate(SET_HIDDEN, True)
+    await expect(bob_in_ann).to_have_class("person away")
+    await expect(bob_in_ann).to_contain_text("away")
+    await bob.page.evaluate(SET_HIDDEN, False)
+    await expect(bob_in_ann).to_have_class("person here")
+
+
 async def test_rooms_unread_counts_and_history(web: Web) -> None:
     """A room made by Ann and joined by Bob counts unread messages until he opens it."""
     ann = await web.log_in("ann@example.com")
@@ -114,11 +135,19 @@ async def test_rooms_unread_counts_and_history(web: Web) -> None:
     lounge = bob.page.locator("#rooms button", has_text="lounge")
     await expect(lounge.locator(".badge")).to_have_text("2 unread")
     await expect(bob.page.locator("#messages")).not_to_contain_text("second")
+    await bob.page.reload()  # the server kept count: Bob's read receipts say what he saw
+    await connected(bob.page)
+    await expect(lounge.locator(".badge")).to_have_text("2 unread")
     await lounge.click()
     await expect(bob.page.locator("#messages .body")).to_have_text(
         ["first in the lounge", "second", "third"]
     )
     await expect(lounge.locator(".badge")).to_have_count(0)
+    await bob.page.locator("#rooms button", has_text="general").click()
+    await bob.page.reload()
+    await connected(bob.page)
+    await ann.send("fourth")  # the only one Bob has not seen
+    await expect(lounge.locator(".badge")).to_have_text("1 unread")
 
 
 async def test_room_errors_show_near_the_form(web: Web) -> None:

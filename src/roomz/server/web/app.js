@@ -433,13 +433,18 @@
 
   // -- reading --------------------------------------------------------------------------
 
+  // What the user has looked at is marked read a moment later (one request per burst of
+  // messages), or at once when they move to another room.
   function scheduleRead(r) {
     clearTimeout(r.readTimer);
-    r.readTimer = setTimeout(() => {
-      if (document.hidden || r.id !== state.current || r.last <= r.readSent) return;
-      r.readSent = r.last;
-      link.request({ type: "read", room: r.id, index: r.last });
-    }, READ_DELAY_MS);
+    r.readTimer = setTimeout(() => flushRead(r), READ_DELAY_MS);
+  }
+
+  function flushRead(r) {
+    clearTimeout(r.readTimer);
+    if (document.hidden || r.id !== state.current || r.last <= r.readSent) return;
+    r.readSent = r.last;
+    link.request({ type: "read", room: r.id, index: r.last });
   }
 
   function onVisibility() {
@@ -617,7 +622,10 @@
   }
 
   function switchRoom(id) {
-    if (id !== state.current) stopMyTyping();
+    if (id !== state.current) {
+      stopMyTyping();
+      if (state.rooms.has(state.current)) flushRead(room(state.current));
+    }
     state.current = id;
     const r = room(id);
     r.unread = 0;
