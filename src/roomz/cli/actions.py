@@ -206,7 +206,7 @@ class Actions:
         if not isinstance(unread, int) or isinstance(unread, bool):
             unread = self.view.unseen.get(str(room), 0)
         count = f", {unread} unread" if unread else ""
-        return f"{marks} {room_tag(room)} {entry.get('last_index', 0)} messages{count}"
+        return f"{marks} {room_tag(room)}{count}"
 
     async def _mark_read(self, room: str, index: int) -> None:
         # Read receipts are a courtesy; a dropped connection is reported by its own event.

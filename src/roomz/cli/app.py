@@ -2,19 +2,16 @@
 
 Lines from the server are printed above the prompt while the person types (prompt_toolkit
 suspends the prompt, prints, and redraws it with the half-typed text intact). Tasks: the
-client's own (its supervisor and event pump), and the short ``typing`` requests this module
-starts, kept in ``_tasks`` and cancelled on exit.
+client's own (its supervisor and event pump), and the short ``typing`` and ``read``
+requests, owned by one :class:`~roomz.cli.events.Background` and cancelled on exit.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.buffer import Buffer
@@ -23,22 +20,12 @@ from prompt_toolkit.patch_stdout import patch_stdout
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
-from roomz import AsyncClient, ClientError, ConnectionState
+from roomz import AsyncClient, ConnectionState
 from roomz.cli.actions import Actions
-from roomz.cli.render import (
-    Line,
-    error_line,
-    error_text,
-    event_line,
-    label,
-    message_line,
-    room_tag,
-    status_line,
-)
+from roomz.cli.events import Background, ServerEvents
+from roomz.cli.render import Line, room_tag, status_line
 from roomz.cli.view import View
-from roomz.client.handlers import EventHandler
 from roomz.client.session_cache import SessionCache
-from roomz.errors import Reason
 
 STYLE = Style.from_dict(
     {
@@ -91,10 +78,10 @@ class ChatApp:
         cache = SessionCache(session_file, server_url)
         self.actions = Actions(self.client, cache, self.view, self.screen)
         self._cache = cache
-        self._closing = False
         self._typing_at: float | None = None  # when the last typing=True went out
-        self._tasks: set[asyncio.Task[Any]] = set()
-        for event, handler in self._handlers().items():
+        self._tasks = Background()
+        self._events = ServerEvents(self.client, self.view, self.screen, self._tasks)
+        for event, handler in self._events.handlers().items():
             self.client.on(event, handler)
 
     async def run(self) -> int:
@@ -133,10 +120,8 @@ class ChatApp:
                 self._stop_typing()
 
     async def _close(self) -> None:
-        self._closing = True
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._events.closing = True
+        await self._tasks.cancel()
         await self.client.disconnect()
 
     def _prompt(self) -> FormattedText:
@@ -152,78 +137,9 @@ class ChatApp:
         now = time.monotonic()
         if self._typing_at is None or now - self._typing_at >= TYPING_EVERY:
             self._typing_at = now
-            self._spawn(self.client.typing(self.view.room, True))
+            self._tasks.spawn(self.client.typing(self.view.room, True))
 
     def _stop_typing(self) -> None:
         if self._typing_at is not None and self.client.connected:
-            self._spawn(self.client.typing(self.view.room, False))
+            self._tasks.spawn(self.client.typing(self.view.room, False))
         self._typing_at = None
-
-    def _spawn(self, request: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(self._quietly(request))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _quietly(request: Coroutine[Any, Any, Any]) -> None:
-        # Typing is a hint; a dropped connection is reported by its own event.
-        with contextlib.suppress(ClientError):
-            await request
-
-    # -- server events ----------------------------------------------------------------------
-
-    def _handlers(self) -> dict[str, EventHandler]:
-        return {
-            "authenticated": self._on_authenticated,
-            "message": self._on_message,
-            "user_joined": self._on_roster("user_joined", self.view.user_joined),
-            "user_left": self._on_roster("user_left", self.view.user_left),
-            "presence": self._on_roster("presence", self.view.presence),
-            "display_name_changed": self._on_roster("display_name_changed", self.view.renamed),
-            "typing": self._on_typing_event,
-            "error": self._on_error,
-            "disconnect": self._on_disconnect,
-        }
-
-    def _on_authenticated(self, data: dict[str, Any]) -> None:
-        self.view.authenticated(data)
-        where = f"you post to {room_tag(self.view.room)}"
-        self.screen.show(status_line(f"connected as {label(data.get('user'))}; {where}"))
-
-    def _on_message(self, data: dict[str, Any]) -> None:
-        self.view.message(data)
-        self.screen.show(message_line(data))
-
-    def _on_roster(self, event: str, update: Callable[[dict[str, Any]], None]) -> EventHandler:
-        """A handler that updates the roster, then shows the event unless it is our own."""
-
-        def handle(data: dict[str, Any]) -> None:
-            update(data)
-            user = data.get("user")
-            if isinstance(user, dict) and user.get("id") == self.view.me:
-                return  # our own join, leave or rename: the command said so already
-            line = event_line(event, data)
-            if line is not None:
-                self.screen.show(line)
-
-        return handle
-
-    def _on_typing_event(self, data: dict[str, Any]) -> None:
-        if self.view.typing(data):
-            line = event_line("typing", data)
-            if line is not None:
-                self.screen.show(line)
-
-    def _on_error(self, data: dict[str, Any]) -> None:
-        hint = ""
-        if data.get("reason") in (Reason.RECONNECT_FAILED, Reason.INVALID_TOKEN):
-            hint = "; /connect to try again, or /login EMAIL"
-        self.screen.show(error_line(error_text(data) + hint))
-
-    def _on_disconnect(self, _: dict[str, Any]) -> None:
-        if self._closing:
-            return
-        if self.client.connection_state is ConnectionState.RECONNECTING:
-            self.screen.show(status_line("connection lost; reconnecting..."))
-        else:
-            self.screen.show(status_line("disconnected"))

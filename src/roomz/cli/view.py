@@ -98,41 +98,56 @@ class View:
         if self.room == room:
             self.switch(DEFAULT_ROOM)
 
-    def user_joined(self, data: dict[str, Any]) -> None:
-        """Someone joined a room or opened a connection."""
+    def user_joined(self, data: dict[str, Any]) -> bool:
+        """Someone joined a room or opened a connection; True (it is news)."""
         uid, room = _user_id(data), data.get("room")
         if uid is None:
-            return
+            return True
         person = self._person(uid, data)
         person.connections = _count(data, "total_connections") or person.connections
         if isinstance(room, str):
             person.rooms.add(room)
+        return True
 
-    def user_left(self, data: dict[str, Any]) -> None:
-        """Someone left a room (same connection count) or closed a connection (one less)."""
+    def user_left(self, data: dict[str, Any]) -> bool:
+        """Someone left a room (same connection count) or closed a connection (one less);
+        True (it is news)."""
         uid, room = _user_id(data), data.get("room")
         person = self.people.get(uid or "")
         remaining = _count(data, "remaining_connections")
-        if person is None or uid == self.me:
-            return
+        if person is None or uid is None or uid == self.me:
+            return True
         if remaining == 0:
-            del self.people[uid or ""]
-            return
+            del self.people[uid]
+            return True
         if remaining is not None and remaining >= person.connections and isinstance(room, str):
             person.rooms.discard(room)
         person.connections = remaining or person.connections
+        return True
 
-    def presence(self, data: dict[str, Any]) -> None:
-        """Someone is ``online`` or ``away``."""
+    def presence(self, data: dict[str, Any]) -> bool:
+        """Someone is ``online``, ``away`` or ``offline``; True when that is news.
+
+        Going away and coming back are news; coming online and going offline are not,
+        since ``user_joined`` and ``user_left`` said so already.
+        """
         uid, status = _user_id(data), data.get("status")
-        if uid is not None and isinstance(status, str):
-            self._person(uid, data).status = status
+        if uid is None or not isinstance(status, str):
+            return False
+        if status == "offline":
+            self.people.pop(uid, None)
+            return False
+        person = self._person(uid, data)
+        news = status == "away" or person.status == "away"
+        person.status = status
+        return news
 
-    def renamed(self, data: dict[str, Any]) -> None:
-        """Someone set or cleared their display name."""
+    def renamed(self, data: dict[str, Any]) -> bool:
+        """Someone set or cleared their display name; True (it is news)."""
         uid, user = _user_id(data), data.get("user")
         if uid in self.people and isinstance(user, dict):
             self.people[uid].label = label({**user, "display_name": data.get("display_name")})
+        return True
 
     def typing(self, data: dict[str, Any], now: float | None = None) -> bool:
         """Record a typing event; True when it is news (a start not announced recently)."""

@@ -1,7 +1,8 @@
 """Fixtures for the terminal tests: a roomz server, roomz-cli in tmux, and other users.
 
-``chat`` is the server the CLI talks to, behind one small interface (:class:`ChatServer`)
-so the terminal tests read the same whatever serves them. ``cli()`` starts
+``chat`` is the server the CLI talks to: a real ``roomz serve`` process (the
+``roomz_server`` fixture), behind the small interface the terminal tests need
+(:class:`ChatServer`). ``cli()`` starts
 ``python -m roomz.cli`` in a tmux pane; ``peer(email)`` is another user, an AsyncClient the
 test drives.
 """
@@ -20,8 +21,7 @@ import pytest
 from roomz import AsyncClient
 from tests.conftest import UNIT
 from tests.roomz.cli.terminal import Terminal
-from tests.roomz.client.fake_server import FakeServer
-from tests.roomz.client.loopback import serve
+from tests.roomz.server.serve import RunningServer
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -40,31 +40,38 @@ class ChatServer(Protocol):
         """A fresh magic-link token for ``email``, for a test's own client."""
         ...
 
+    async def restart(self) -> None:
+        """Stop the server and start it again on the same port and files."""
+        ...
 
-class FakeChat:
-    """:class:`ChatServer` over the client library's stand-in server."""
 
-    def __init__(self, fake: FakeServer, port: int) -> None:
-        self.fake = fake
-        self.http_url = f"http://127.0.0.1:{port}"
-        self.ws_url = f"{self.http_url}/ws".replace("http://", "ws://")
+class RealChat:
+    """:class:`ChatServer` over a real ``roomz serve`` process (console mail sender)."""
+
+    def __init__(self, server: RunningServer) -> None:
+        self.server = server
+        self.http_url = server.http_url
+        self.ws_url = server.ws_url
 
     async def link_for(self, email: str) -> str:
-        async with asyncio.timeout(5 * UNIT):
-            while email not in self.fake.magic_tokens.values():  # noqa: ASYNC110 - no event to await
+        prefix = f"Login link for {email}: "
+        async with asyncio.timeout(10 * UNIT):
+            while True:
+                for line in self.server.output:
+                    if line.startswith(prefix):
+                        return line.removeprefix(prefix).strip()
                 await asyncio.sleep(0.02)
-        token = next(t for t, mail in self.fake.magic_tokens.items() if mail == email)
-        return f"{self.http_url}/auth/verify?token={token}"
 
     async def token(self, email: str) -> str:
-        return self.fake.issue_magic_token(email)
+        return await self.server.magic_token(email)
+
+    async def restart(self) -> None:
+        await self.server.restart()
 
 
 @pytest.fixture
-async def chat() -> AsyncIterator[ChatServer]:
-    fake = FakeServer()
-    async with serve(fake.app) as port:
-        yield FakeChat(fake, port)
+def chat(roomz_server: RunningServer) -> ChatServer:
+    return RealChat(roomz_server)
 
 
 class Peer:
@@ -73,15 +80,27 @@ class Peer:
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self.messages: list[dict[str, Any]] = []
+        self.typing: list[dict[str, Any]] = []
         client.on("message", self.messages.append)
+        client.on("typing", self.typing.append)
 
     async def message(self, content: str) -> dict[str, Any]:
         """The first message received with ``content`` (waits up to 5 UNIT)."""
+        return await self._first(self.messages, lambda m: m.get("content") == content)
+
+    async def typing_from(self, email: str) -> dict[str, Any]:
+        """The first typing event from ``email`` (waits up to 5 UNIT)."""
+        return await self._first(self.typing, lambda t: t["user"]["email"] == email)
+
+    @staticmethod
+    async def _first(
+        events: list[dict[str, Any]], match: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
         async with asyncio.timeout(5 * UNIT):
             while True:
-                for message in self.messages:
-                    if message.get("content") == content:
-                        return message
+                for event in events:
+                    if match(event):
+                        return event
                 await asyncio.sleep(0.02)
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from roomz import AsyncClient, AuthenticationError
+from tests.conftest import UNIT
 from tests.roomz.cli.conftest import ChatServer, CliFactory, log_in, prompt
 
 Peers = Callable[..., Any]
@@ -20,12 +25,14 @@ async def test_login_link_then_chat(
 ) -> None:
     """/login sends a link; /token with the pasted link connects; a message reaches others."""
     bob = await peer(BOB)
+    await bob.client.send("said before you came")
     async with cli() as term:
         await term.wait_for("not logged in: /login EMAIL")
         await term.enter(f"/login {ANN}")
         await term.wait_for(f"a login link is on its way to {ANN}")
         await term.enter(f"/token {await chat.link_for(ANN)}")
         await term.wait_for(f"connected as {ANN}; you post to [general]")
+        await term.wait_for(f"[general] {BOB}: said before you came")
         mode = (await asyncio.to_thread(session_file.stat)).st_mode
         assert stat.S_IMODE(mode) == 0o600
         await term.enter("hello from the terminal")
@@ -41,6 +48,7 @@ async def test_message_arrives_while_typing(cli: CliFactory, chat: ChatServer, p
         await log_in(term, chat, ANN)
         await term.type("half typ")
         await term.wait_for(lambda screen: screen.rstrip().endswith("[general] > half typ"))
+        assert (await bob.typing_from(ANN))["state"] is True
         await bob.client.send("hi from bob")
         await term.wait_for(f"[general] {BOB}: hi from bob")
         assert await term.prompt_line() == "[general] > half typ"
@@ -114,12 +122,15 @@ async def test_logout_clears_the_session(
         await term.enter("/quit")
         await term.wait_exit()
     assert await asyncio.to_thread(session_file.exists)
+    saved = json.loads(await asyncio.to_thread(session_file.read_text))["session_token"]
     async with cli() as term:
         await term.wait_for(f"connected as {ANN}")
         await prompt(term)
         await term.enter("/logout")
-        await term.wait_for("logged out; the saved session is deleted")
+        await term.wait_for("logged out; the saved session is deleted and revoked on the server")
         assert not await asyncio.to_thread(session_file.exists)
+        with pytest.raises(AuthenticationError):
+            await AsyncClient(chat.ws_url, connection_timeout=5 * UNIT).connect(saved)
         await term.enter("still here?")
         await term.wait_for("!! not connected: /login EMAIL")
         assert (await term.prompt_line()).startswith("(offline) [general] >")
@@ -196,10 +207,12 @@ async def test_rooms_join_switch_and_who(cli: CliFactory, chat: ChatServer, peer
         await term.wait_for(f"[general] {BOB}: meanwhile in general")
         await term.enter("/rooms")
         await term.wait_for("2 rooms")
-        await term.wait_for(" * [general] 1 messages, 1 unread")
-        await term.wait_for(">* [dev] 2 messages")
+        await term.wait_for("--  * [general], 1 unread\n")
+        await term.wait_for("-- >* [dev]")
         await term.enter("/room general")
         await term.wait_for("you post to [general] now")
+        await term.enter("/rooms")
+        await term.wait_for("-- >* [general]\n")
         await term.enter("/room dev")
         await term.enter("/leave")
         await term.wait_for("you left [dev]; posting to [general]")
@@ -207,3 +220,17 @@ async def test_rooms_join_switch_and_who(cli: CliFactory, chat: ChatServer, peer
         assert (await bob.message("back home"))["room"] == "general"
         await term.enter("/help")
         await term.wait_for("/join ROOM")
+
+
+async def test_reconnects_after_a_server_restart(
+    cli: CliFactory, chat: ChatServer, peer: Peers
+) -> None:
+    """A restarted server shows as "reconnecting", then connected again; chat carries on."""
+    async with cli() as term:
+        await log_in(term, chat, ANN)
+        await chat.restart()
+        await term.wait_for("-- connection lost; reconnecting...")
+        await term.wait_for(lambda s: s.count(f"connected as {ANN}") == 2, units=15)
+        bob = await peer(BOB)
+        await term.enter("after the restart")
+        assert (await bob.message("after the restart"))["user"]["email"] == ANN

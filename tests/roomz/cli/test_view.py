@@ -96,3 +96,14 @@ def test_leaving_the_current_room_goes_back_to_general() -> None:
     assert view.room == "dev" and "dev" in view.rooms
     view.left("dev")
     assert view.room == "general" and "dev" not in view.rooms
+
+
+def test_presence_news_is_going_away_and_coming_back() -> None:
+    """Away and back are news; online on connecting and offline are said by joins and leaves."""
+    view = connected()
+    assert not view.presence(event(BOB, status="online"))
+    assert view.presence(event(BOB, status="away"))
+    assert view.presence(event(BOB, status="online"))
+    assert not view.presence(event(BOB, status="offline"))
+    assert view.here() == ["Ann (ann@example.com) (you)"]
+    assert not view.presence({"status": "away"})
