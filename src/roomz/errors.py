@@ -43,6 +43,7 @@ class Reason(StrEnum):
     INVALID_TOKEN = "invalid_token"  # unknown, used, expired or revoked token
     NO_TOKEN = "no_token"  # client side: connect() had no token to offer
     NOT_AUTHENTICATED = "not_authenticated"  # a request before authentication
+    FORBIDDEN_ORIGIN = "forbidden_origin"  # a browser request or socket from another site
     NOT_A_MEMBER = "not_a_member"  # a room request from a user who has not joined it
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
@@ -66,6 +67,7 @@ REASON_CODES: dict[Reason, int] = {
     Reason.INVALID_TOKEN: 401,
     Reason.NO_TOKEN: 401,
     Reason.NOT_AUTHENTICATED: 401,
+    Reason.FORBIDDEN_ORIGIN: 403,
     Reason.NOT_A_MEMBER: 403,
     Reason.ROOM_NOT_FOUND: 404,
     Reason.ROOM_EXISTS: 409,

@@ -40,7 +40,7 @@ from roomz.server.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 8192  # a login or token request is a few dozen bytes
-FORBIDDEN_ORIGIN = "forbidden_origin"
+FORBIDDEN_ORIGIN = Reason.FORBIDDEN_ORIGIN
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

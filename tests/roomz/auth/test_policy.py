@@ -82,10 +82,18 @@ def test_allow_list() -> None:
 
 
 def test_nobody_without_allow_list_or_open_signup() -> None:
-    """With no allow-list and open sign-up off nobody may log in; open sign-up admits all."""
-    closed = LoginPolicy(Settings())
+    """Mailing links by SMTP with no allow-list and open sign-up off admits nobody; open
+    sign-up admits all."""
+    closed = LoginPolicy(Settings(smtp_host="127.0.0.1"))
     assert closed.admits_nobody and not closed.allows("alice@example.com")
-    assert LoginPolicy(Settings(open_signup=True)).allows("anyone@anywhere.test")
+    assert LoginPolicy(Settings(smtp_host="127.0.0.1", open_signup=True)).allows("a@b.test")
+
+
+def test_console_sender_admits_anyone_until_an_allow_list_is_set() -> None:
+    """Out of the box (links printed on the console) anyone may ask; an allow-list narrows it."""
+    assert LoginPolicy(Settings()).allows("anyone@anywhere.test")
+    narrowed = LoginPolicy(Settings(allowed_domains=("example.com",)))
+    assert narrowed.allows("alice@example.com") and not narrowed.allows("eve@evil.test")
 
 
 async def test_invalid_email_request_raises(auth: Auth) -> None:
@@ -156,9 +164,10 @@ async def test_not_allowed_addresses_are_rate_limited_alike(auth: Auth) -> None:
 
 
 async def test_closed_server_mails_nobody(database: Database, clock: Clock) -> None:
-    """With the default settings (no allow-list, no open sign-up) no link is ever sent."""
+    """A server that mails links by SMTP, with no allow-list and no open sign-up, never
+    sends one."""
     mailbox = MemorySender()
-    auth = await database.auth(mailbox, clock)
+    auth = await database.auth(mailbox, clock, smtp_host="127.0.0.1")
     await auth.request_link("alice@example.com", "c1")
     await auth.close()
     assert mailbox.sent == []

@@ -2,8 +2,13 @@
 
 The allow-list is the union of three settings: ``allowed_emails`` (exact addresses),
 ``allowed_domains`` (the part after ``@``, matched exactly: ``example.com`` does not admit
-``mail.example.com``) and ``open_signup`` (everyone). With none of them set nobody may log
-in: a fresh server admits no stranger until its operator says who may enter.
+``mail.example.com``) and ``open_signup`` (everyone). With none of them set:
+
+* on the console mail sender (no ``smtp_host``, the out-of-the-box set-up) any address may
+  ask for a link, since links are printed where only the operator running the server sees
+  them: nobody gets in unless the operator hands the link over;
+* with SMTP configured nobody may log in: a server that mails links admits no stranger
+  until its operator says who may enter.
 """
 
 from __future__ import annotations
@@ -48,9 +53,10 @@ class LoginPolicy:
     """Decides whether an (already normalised) address may log in."""
 
     def __init__(self, settings: Settings) -> None:
-        self.open_signup = settings.open_signup
         self.emails = frozenset(e.strip().lower() for e in settings.allowed_emails)
         self.domains = frozenset(d.strip().lower().lstrip("@") for d in settings.allowed_domains)
+        console_only = settings.smtp_host is None and not (self.emails or self.domains)
+        self.open_signup = settings.open_signup or console_only
 
     @property
     def admits_nobody(self) -> bool:
