@@ -100,3 +100,21 @@ async def test_logout_ends_the_session(web: Web) -> None:
     )
     await ann.page.reload()
     await expect(ann.page.locator("#login-view")).to_be_visible()
+
+
+async def test_logout_in_one_tab_ends_the_others(web: Web) -> None:
+    """After logging out in one tab, another tab of the same browser is sent to the login form."""
+    ann = await web.log_in("ann@example.com")
+    second = await ann.context.new_page()
+    second.on("pageerror", lambda error: ann.errors.append(str(error)))
+    await second.goto(web.server.http_url)
+    await connected(second)
+    await ann.page.click("#logout")
+    await expect(ann.page.locator("#login-view")).to_be_visible()
+
+    await second.fill("#composer-input", "still here?")
+    await second.press("#composer-input", "Enter")
+    await expect(second.locator("#login-view")).to_be_visible()
+    await expect(second.locator("#login-message")).to_have_text(
+        "Your session has ended. Log in again."
+    )

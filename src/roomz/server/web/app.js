@@ -11,6 +11,7 @@
   const TYPING_REPEAT_MS = 4000; // a long burst of typing is re-announced this often
   const TYPING_FORGET_MS = 7000; // someone else's "typing" expires without a repeat
   const READ_DELAY_MS = 800;
+  const KEPT_PER_ROOM = 500; // older messages leave the page (and memory) as new ones come
   const PING_EVERY_MS = 25000; // an unanswered ping by the next tick means a dead socket
   const BACKOFF_FIRST_MS = 500;
   const BACKOFF_MAX_MS = 15000;
@@ -252,12 +253,15 @@
     r.messages.push(...added);
     if (!atEnd) r.messages.sort((a, b) => a.index - b.index);
     r.last = r.messages[r.messages.length - 1].index;
+    const dropped = r.messages.length > KEPT_PER_ROOM ? r.messages.splice(0, r.messages.length - KEPT_PER_ROOM) : [];
+    for (const m of dropped) r.seen.delete(m.index);
     const fromOthers = added.filter((m) => !isMe(m.user));
     for (const m of added) stopTyping(r.id, m.user.id);
     const looking = r.id === state.current && !document.hidden;
     if (live && !looking) r.unread += fromOthers.length;
     if (r.id === state.current) {
-      atEnd ? appendMessages(added) : renderMessages();
+      if (atEnd) appendMessages(added, dropped.length);
+      else renderMessages();
       if (live) announce(fromOthers);
       scheduleRead(r);
     }
@@ -539,8 +543,9 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  function appendMessages(added) {
+  function appendMessages(added, dropped) {
     const list = $("messages");
+    for (let i = 0; i < dropped; i++) list.firstElementChild.remove();
     const pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     const empty = list.querySelector(".empty");
     if (empty) empty.remove();
@@ -616,7 +621,7 @@
     input.value = "";
     stopMyTyping();
     const result = await link.request({ type: "send", room: state.current, content, client_id: randomId() });
-    if (result.status === "ok") return;
+    if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
     showComposerError(errorText(result));
     if (!input.value) input.value = content;
   }
