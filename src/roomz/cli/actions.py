@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from roomz import AsyncClient, AuthenticationError, ClientError
+from roomz import AsyncClient, AuthenticationError, ClientError, ConnectionState
 from roomz.cli import commands as c
 from roomz.cli.render import Line, error_line, error_text, label, message_line, room_tag
 from roomz.cli.render import status_line as status
@@ -67,6 +67,7 @@ class Actions:
 
     async def run(self, line: str) -> None:
         """Parse ``line`` and do it; every failure becomes one error line."""
+        command: c.Command | None = None
         try:
             command = c.parse(line)
             if command is not None:
@@ -76,10 +77,21 @@ class Actions:
         except AuthenticationError as exc:
             self.screen.show(error_line(f"not logged in: {exc}; /login EMAIL for a new link"))
         except ClientError as exc:
-            self.screen.show(error_line(NOT_CONNECTED if not self.client.connected else str(exc)))
+            self.screen.show(error_line(self._explain(command, exc)))
         except Exception as exc:  # a bug of ours must not end the session: report, carry on
             logger.debug("command %r failed", line, exc_info=True)
             self.screen.show(error_line(f"that failed: {exc!r}"))
+
+    def _explain(self, command: c.Command | None, exc: ClientError) -> str:
+        """The line for a client error: unreachable server, or no connection to talk on."""
+        if isinstance(command, c.Login | c.UseToken | c.Connect):
+            return f"cannot reach the server: {exc}"
+        state = self.client.connection_state
+        if state is ConnectionState.RECONNECTING:
+            return "not connected right now (reconnecting...); try again in a moment"
+        if state is ConnectionState.DISCONNECTED:
+            return NOT_CONNECTED
+        return str(exc)
 
     async def connect(self, token: str | None = None) -> None:
         """Connect with ``token``, or the saved session; say who we are connected as."""
@@ -104,7 +116,7 @@ class Actions:
             self.screen.show(error_line(refused))
 
     async def use_token(self, command: c.UseToken) -> None:
-        if self.client.connection_state.value != "disconnected":
+        if self.client.connection_state is not ConnectionState.DISCONNECTED:
             await self.client.disconnect()
         self.screen.show(status("connecting..."))
         await self.connect(command.token)

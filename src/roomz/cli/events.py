@@ -3,7 +3,7 @@
 Handlers run in the client's event pump, one at a time and in arrival order, so they may
 await requests (the recent history on connecting) without reordering what is shown. Read
 receipts for the room being looked at go out as its messages arrive, from tasks owned by
-a :class:`Background` (one in flight per room).
+a :class:`Background` (one task per room, at most one receipt a second).
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ from roomz.cli.render import (
 from roomz.cli.view import View
 from roomz.client.handlers import EventHandler
 from roomz.errors import Reason
+
+READ_EVERY = 1.0
+"""Seconds between two read receipts for one room: in a busy room, one a second is plenty,
+and each request counts against the server's per-connection rate limit."""
 
 
 class Background:
@@ -127,6 +131,7 @@ class ServerEvents:
                     return
                 await self.client.mark_read(room, index)
                 sent = index
+                await asyncio.sleep(READ_EVERY)
         finally:
             self._reading.discard(room)
 

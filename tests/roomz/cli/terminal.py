@@ -119,6 +119,17 @@ class Terminal:
         lines = [line for line in (await self.screen()).splitlines() if line.strip()]
         return lines[-1] if lines else ""
 
+    async def wait_prompt_line(self, expected: str, *, units: float = 5.0) -> None:
+        """Wait until the last line of the pane reads ``expected`` (the prompt is redrawn
+        after every line printed above it, so right after a line it may be missing)."""
+        last = ""
+        try:
+            async with asyncio.timeout(units * UNIT):
+                while (last := await self.prompt_line()) != expected:  # noqa: ASYNC110 - polling
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            raise AssertionError(f"the last line stayed {last!r}, not {expected!r}") from None
+
     async def exit_status(self) -> int | None:
         """The program's exit status once it has exited, else ``None``."""
         screen = await self.screen(history=True)

@@ -14,6 +14,7 @@ import pytest
 from roomz import AsyncClient, AuthenticationError
 from tests.conftest import UNIT
 from tests.roomz.cli.conftest import ChatServer, CliFactory, log_in, prompt
+from tests.roomz.server.serve import free_port
 
 Peers = Callable[..., Any]
 ANN = "ann@example.com"
@@ -51,7 +52,7 @@ async def test_message_arrives_while_typing(cli: CliFactory, chat: ChatServer, p
         assert (await bob.typing_from(ANN))["state"] is True
         await bob.client.send("hi from bob")
         await term.wait_for(f"[general] {BOB}: hi from bob")
-        assert await term.prompt_line() == "[general] > half typ"
+        await term.wait_prompt_line("[general] > half typ")
         await term.type("ed")
         await term.press("Enter")
         assert (await bob.message("half typed"))["user"]["email"] == ANN
@@ -79,17 +80,26 @@ async def test_display_name_set_and_cleared(cli: CliFactory, chat: ChatServer, p
         await term.wait_for(lambda s: s.count(f"you are now shown as {ANN}\n") == 2)
 
 
-async def test_others_names_show_in_your_terminal(
-    cli: CliFactory, chat: ChatServer, peer: Peers
-) -> None:
-    """Another user's rename is a status line, and their messages then carry the name."""
-    bob = await peer(BOB)
+async def test_others_show_as_status_lines(cli: CliFactory, chat: ChatServer, peer: Peers) -> None:
+    """Others joining, renaming, typing, going away and leaving are status lines."""
     async with cli() as term:
         await log_in(term, chat, ANN)
+        bob = await peer(BOB)
+        await term.wait_for(f"-- {BOB} joined [general]")
         await bob.client.set_display_name("Bob")
         await term.wait_for(f"-- {BOB} is now shown as Bob ({BOB})")
         await bob.client.send("named now")
         await term.wait_for(f"[general] Bob ({BOB}): named now")
+        await bob.client.typing("general", True)
+        await term.wait_for(f"-- Bob ({BOB}) is typing in [general]")
+        await bob.client.set_presence("away")
+        await term.wait_for(f"-- Bob ({BOB}) is away")
+        await term.enter("/who")
+        await term.wait_for(f"here in [general] (2): {ANN} (you), Bob ({BOB}) (away)")
+        await bob.client.disconnect()
+        await term.wait_for(f"-- Bob ({BOB}) left [general]")
+        await term.enter("/who")
+        await term.wait_for(f"here in [general] (1): {ANN} (you)")
 
 
 async def test_terminal_markup_is_shown_as_typed(
@@ -133,7 +143,7 @@ async def test_logout_clears_the_session(
             await AsyncClient(chat.ws_url, connection_timeout=5 * UNIT).connect(saved)
         await term.enter("still here?")
         await term.wait_for("!! not connected: /login EMAIL")
-        assert (await term.prompt_line()).startswith("(offline) [general] >")
+        await term.wait_prompt_line("(offline) [general] > ".rstrip())
     async with cli() as term:
         await term.wait_for("not logged in: /login EMAIL")
 
@@ -234,3 +244,49 @@ async def test_reconnects_after_a_server_restart(
         bob = await peer(BOB)
         await term.enter("after the restart")
         assert (await bob.message("after the restart"))["user"]["email"] == ANN
+
+
+async def test_a_burst_of_messages_keeps_order_and_the_typed_line(
+    cli: CliFactory, chat: ChatServer, peer: Peers
+) -> None:
+    """Fifteen messages arriving while typing all show, in order, under an intact prompt."""
+    bob = await peer(BOB)
+    async with cli() as term:
+        await log_in(term, chat, ANN)
+        await term.type("still typing")
+        await term.wait_for(lambda screen: screen.rstrip().endswith("> still typing"))
+        for n in range(15):  # within the server's per-connection burst allowance
+            assert "error" not in await bob.client.send(f"burst {n:02d}")
+        screen = await term.wait_for(f"{BOB}: burst 14")
+        shown = [line.split(": ", 1)[1] for line in screen.splitlines() if ": burst " in line]
+        assert shown == [f"burst {n:02d}" for n in range(15)]
+        await term.wait_prompt_line("[general] > still typing")
+
+
+async def test_an_unreachable_server_is_one_line(cli: CliFactory, tmp_path: Path) -> None:
+    """With nothing listening, /login and /token each print one line saying so."""
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    async with cli(server=nowhere) as term:
+        await prompt(term)
+        await term.enter(f"/login {ANN}")
+        await term.wait_for("!! cannot reach the server: POST http://127.0.0.1:")
+        await term.enter("/token abc")
+        await term.wait_for("!! cannot reach the server: cannot open ws://127.0.0.1:")
+        await term.enter("/who")
+        screen = await term.wait_for("!! not connected: /login EMAIL")
+        assert "Traceback" not in screen
+
+
+async def test_session_file_option(cli: CliFactory, chat: ChatServer, tmp_path: Path) -> None:
+    """--session-file keeps the session where it says, readable by the owner only."""
+    custom = tmp_path / "elsewhere" / "me.session"
+    async with cli("--session-file", str(custom)) as term:
+        await log_in(term, chat, ANN)
+        mode = (await asyncio.to_thread(custom.stat)).st_mode
+        assert stat.S_IMODE(mode) == 0o600
+        await term.enter("/quit")
+        assert await term.wait_exit() == 0
+    async with cli("--session-file", str(custom)) as term:
+        await term.wait_for(f"connected as {ANN}")
+    default = tmp_path / "config" / "roomz" / "session.json"
+    assert not await asyncio.to_thread(default.exists)
