@@ -34,6 +34,15 @@ async def test_phone_width_has_no_sideways_scrolling(web: Web) -> None:
     assert await horizontal_overflow(page) == 0
     await page.locator("#rooms button", has_text="general").click()
     await expect(rooms).to_be_hidden()
+    await expect(page.locator("#composer-input")).to_be_focused()
+
+    await toggle.press("Enter")  # and by keyboard: Escape folds it back
+    await expect(rooms).to_be_visible()
+    await page.keyboard.press("Tab")
+    await expect(page.locator("#rooms button", has_text="general")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await expect(rooms).to_be_hidden()
+    await expect(toggle).to_be_focused()
 
 
 async def tab_to(page: Page, selector: str, key: str = "Tab", limit: int = 40) -> list[str]:
@@ -62,8 +71,11 @@ async def test_keyboard_alone_sends_a_message(web: Web) -> None:
     await page.keyboard.press("Enter")
     await expect(bob.message("typed with")).to_have_text("typed with\nthe keyboard")
 
-    back = await tab_to(page, "#logout", key="Shift+Tab")
-    assert back[:1] == ["messages"] and "room-input" in back and "# general" in back
+    back = await tab_to(page, "#rooms button[data-room=general]", key="Shift+Tab")
+    assert back[:1] == ["messages"] and "room-input" in back
+    await page.keyboard.press("Enter")  # choosing the room keeps focus on its button
+    await expect(page.locator("#rooms button[data-room=general]")).to_be_focused()
+    await tab_to(page, "#logout", key="Shift+Tab")
     outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
     await tab_to(page, "#composer-input")

@@ -483,7 +483,11 @@
     const list = $("rooms");
     const joined = [...state.rooms.values()].filter((r) => r.joined);
     joined.sort((a, b) => (a.id === DEFAULT_ROOM ? -1 : b.id === DEFAULT_ROOM ? 1 : a.id.localeCompare(b.id)));
+    // Re-rendering replaces the buttons; a keyboard user's focus stays on the same room.
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.room : null;
     list.replaceChildren(...joined.map(roomItem));
+    const again = [...list.querySelectorAll("button")].find((b) => b.dataset.room === focused);
+    if (again) again.focus();
     const others = state.others.filter((id) => !room(id).joined);
     $("others-section").hidden = others.length === 0;
     $("other-rooms").replaceChildren(...others.map(otherRoomItem));
@@ -497,6 +501,7 @@
   function roomItem(r) {
     const button = el("button", "room-button");
     button.type = "button";
+    button.dataset.room = r.id;
     button.append(el("span", "room-name", `# ${r.id}`));
     if (r.unread) {
       const badge = el("span", "badge", String(r.unread));
@@ -638,7 +643,7 @@
     showComposerError("");
     renderAll();
     loadRoom(id);
-    closeSide();
+    closeSide($("composer-input"));
   }
 
   /** Join a room, creating it when nobody has yet. */
@@ -682,9 +687,14 @@
       result.status === "ok" ? (result.display_name ? "Name saved." : "Name cleared.") : errorText(result);
   }
 
-  function closeSide() {
-    $("side").classList.remove("open");
+  /** Fold the phone-width side panel; focus inside it moves to `focusTo` (it is hidden now). */
+  function closeSide(focusTo) {
+    const side = $("side");
+    if (!side.classList.contains("open")) return;
+    const hadFocus = side.contains(document.activeElement);
+    side.classList.remove("open");
     $("side-toggle").setAttribute("aria-expanded", "false");
+    if (hadFocus && focusTo) focusTo.focus();
   }
 
   function toggleSide() {
@@ -766,6 +776,7 @@
     link.stop();
     resetState();
     $("loading").hidden = true;
+    $("skip").hidden = true;
     $("chat-view").hidden = true;
     $("account").hidden = true;
     $("status").hidden = true;
@@ -781,6 +792,7 @@
     person(user);
     $("loading").hidden = true;
     $("login-view").hidden = true;
+    $("skip").hidden = false;
     $("chat-view").hidden = false;
     $("account").hidden = false;
     renderAll();
@@ -805,6 +817,9 @@
     $("login-form").addEventListener("submit", requestLink);
     $("logout").addEventListener("click", logout);
     $("side-toggle").addEventListener("click", toggleSide);
+    $("side").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") closeSide($("side-toggle"));
+    });
     $("leave").addEventListener("click", leaveRoom);
     $("composer").addEventListener("submit", (event) => {
       event.preventDefault();
