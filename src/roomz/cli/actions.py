@@ -93,19 +93,13 @@ class Actions:
             return NOT_CONNECTED
         return str(exc)
 
-    async def connect(self, token: str | None = None) -> None:
-        """Connect with ``token``, or the saved session; say who we are connected as."""
-        await self.client.connect(token)
-        # The "authenticated" event prints the line; the handlers run in their own task.
-
     # -- commands ---------------------------------------------------------------------------
 
     async def say(self, command: c.Say) -> None:
+        # The message itself is shown when the server broadcasts it back, as others see it.
         result = await self.client.send(command.text, room=self.view.room)
         if "error" in result:
             self.screen.show(error_line(f"not sent: {error_text(result)}"))
-        elif isinstance(result.get("index"), int):
-            await self._mark_read(self.view.room, result["index"])
 
     async def login(self, command: c.Login) -> None:
         if await self.client.login(command.email):
@@ -119,14 +113,14 @@ class Actions:
         if self.client.connection_state is not ConnectionState.DISCONNECTED:
             await self.client.disconnect()
         self.screen.show(status("connecting..."))
-        await self.connect(command.token)
+        await self.client.connect(command.token)  # the "authenticated" event says who we are
 
     async def reconnect(self, _: c.Connect) -> None:
         if self.client.connected:
             self.screen.show(status("already connected"))
             return
         self.screen.show(status("connecting with the saved session..."))
-        await self.connect()
+        await self.client.connect()
 
     async def set_name(self, command: c.SetName) -> None:
         result = await self.client.set_display_name(command.name)

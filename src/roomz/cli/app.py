@@ -89,7 +89,7 @@ class ChatApp:
         log = _ScreenLog(self.screen)
         roomz_log = logging.getLogger("roomz")
         roomz_log.addHandler(log)
-        roomz_log.propagate = False
+        propagate, roomz_log.propagate = roomz_log.propagate, False
         try:
             with patch_stdout():  # stray prints and stderr go above the prompt, too
                 session: PromptSession[str] = PromptSession()
@@ -99,6 +99,7 @@ class ChatApp:
         finally:
             await self._close()
             roomz_log.removeHandler(log)
+            roomz_log.propagate = propagate
         return 0
 
     async def _start(self) -> None:
@@ -117,7 +118,9 @@ class ChatApp:
                 return
             await self.actions.run(line)
             if line.strip() and not line.startswith("/"):
-                self._stop_typing()
+                # Others stop showing us as typing when our message arrives; the next
+                # keystroke starts a new announcement.
+                self._typing_at = None
 
     async def _close(self) -> None:
         self._events.closing = True
@@ -138,8 +141,3 @@ class ChatApp:
         if self._typing_at is None or now - self._typing_at >= TYPING_EVERY:
             self._typing_at = now
             self._tasks.spawn(self.client.typing(self.view.room, True))
-
-    def _stop_typing(self) -> None:
-        if self._typing_at is not None and self.client.connected:
-            self._tasks.spawn(self.client.typing(self.view.room, False))
-        self._typing_at = None
