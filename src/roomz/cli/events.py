@@ -155,9 +155,11 @@ class ServerEvents:
             self.screen.show(line)
 
     def _error(self, data: dict[str, Any]) -> None:
-        hint = ""
-        if data.get("reason") in (Reason.RECONNECT_FAILED, Reason.INVALID_TOKEN):
-            hint = "; /connect to try again, or /login EMAIL"
+        hints = {
+            str(Reason.RECONNECT_FAILED): "; /connect to try again",
+            str(Reason.INVALID_TOKEN): "; log in again: /login EMAIL",
+        }
+        hint = hints.get(str(data.get("reason")), "")
         self.screen.show(error_line(error_text(data) + hint))
 
     def _disconnect(self, _: dict[str, Any]) -> None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from roomkit._extras import require
 
 DEFAULT_SERVER = "ws://localhost:8000/ws"
 _WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
@@ -77,7 +80,12 @@ def parse_args(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run roomz-cli until the person quits; the process exit status."""
     args = parse_args(argv)
-    from roomz.cli.app import ChatApp  # prompt_toolkit is only needed past the arguments
+    try:
+        require("prompt_toolkit", "cli")
+    except ImportError as exc:
+        print(f"roomz-cli: {exc}", file=sys.stderr)
+        return 1
+    from roomz.cli.app import ChatApp  # imports prompt_toolkit
 
     try:
         return asyncio.run(ChatApp(args.server, args.session_file.expanduser()).run())

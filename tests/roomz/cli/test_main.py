@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +57,16 @@ def test_a_bad_server_flag_exits_with_usage(capsys: pytest.CaptureFixture[str]) 
         parse_args(["--server", "nonsense"], {})
     assert caught.value.code == 2
     assert "'nonsense' is not a ws://" in capsys.readouterr().err
+
+
+def test_missing_prompt_toolkit_names_the_extra() -> None:
+    """Without prompt_toolkit, roomz-cli says which extra to install and exits 1."""
+    code = (
+        "import sys; sys.modules['prompt_toolkit'] = None\n"
+        "from roomz.cli.main import main\n"
+        "raise SystemExit(main(['--server', 'ws://127.0.0.1:9/ws']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert "pip install 'roomkit[cli]'" in done.stderr
+    assert "Traceback" not in done.stderr
