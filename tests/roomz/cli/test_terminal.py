@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from roomz import AsyncClient, AuthenticationError
@@ -290,3 +291,21 @@ async def test_session_file_option(cli: CliFactory, chat: ChatServer, tmp_path: 
         await term.wait_for(f"connected as {ANN}")
     default = tmp_path / "config" / "roomz" / "session.json"
     assert not await asyncio.to_thread(default.exists)
+
+
+async def test_a_session_ended_elsewhere_asks_to_log_in_again(
+    cli: CliFactory, chat: ChatServer, session_file: Path
+) -> None:
+    """Logging out in another client ends the terminal's session too, with one clear line."""
+    async with cli() as term:
+        await log_in(term, chat, ANN)
+        saved = json.loads(await asyncio.to_thread(session_file.read_text))["session_token"]
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(
+                f"{chat.http_url}/auth/logout", headers={"Authorization": f"Bearer {saved}"}
+            )
+        assert answer.status_code == 200
+        await term.enter("anyone there?")  # the server ends the socket at its next request
+        await term.wait_for("!! the server refused the token (HTTP 401); log in again", units=15)
+        await term.wait_prompt_line("(offline) [general] >")
+        assert not await asyncio.to_thread(session_file.exists)
