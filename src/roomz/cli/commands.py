@@ -152,6 +152,14 @@ def _optional_room(name: str, argument: str) -> str | None:
     return room_id(_one_word(name, argument, "ROOM")) if argument else None
 
 
+def _leave(name: str, argument: str) -> Command:
+    return Leave(_optional_room(name, argument))
+
+
+def _switch(name: str, argument: str) -> Command:
+    return SwitchRoom(_optional_room(name, argument))
+
+
 _Parser = Callable[[str, str], Command]
 _COMMANDS: dict[str, tuple[_Parser, str, str]] = {
     "login": (_login, "/login EMAIL", "send a login link to EMAIL"),
@@ -160,12 +168,12 @@ _COMMANDS: dict[str, tuple[_Parser, str, str]] = {
     "name": (_set_name, "/name [NAME]", 'show you as "NAME (email)"; without NAME, as email'),
     "clearname": (_no_argument(SetName(None)), "/clearname", "clear your display name"),
     "join": (_join, "/join ROOM", "join (or create) ROOM and post there"),
-    "leave": (lambda n, a: Leave(_optional_room(n, a)), "/leave [ROOM]", "leave ROOM"),
-    "room": (lambda n, a: SwitchRoom(_optional_room(n, a)), "/room [ROOM]", "post to ROOM"),
+    "leave": (_leave, "/leave [ROOM]", "leave ROOM (or the current room)"),
+    "room": (_switch, "/room [ROOM]", "post to ROOM (without ROOM: show where you post)"),
     "rooms": (_no_argument(ListRooms()), "/rooms", "list the rooms, with unread counts"),
-    "who": (_no_argument(Who()), "/who", "who is here"),
+    "who": (_no_argument(Who()), "/who", "who is here in the current room"),
     "logout": (_no_argument(Logout()), "/logout", "disconnect and forget the session"),
-    "quit": (_no_argument(Quit()), "/quit", "leave roomz-cli (also /exit, Ctrl-D)"),
+    "quit": (_no_argument(Quit()), "/quit", "leave roomz-cli (also /exit, Ctrl-D, Ctrl-C)"),
     "exit": (_no_argument(Quit()), "/exit", ""),
     "help": (_no_argument(Help()), "/help", "this list"),
 }
