@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
+from tests.conftest import UNIT
 from tests.roomz.web.browser import connected, screenshot
 from tests.roomz.web.conftest import Web
 
@@ -150,6 +151,26 @@ async def test_rooms_unread_counts_and_history(web: Web) -> None:
     await expect(lounge.locator(".badge")).to_have_text("1 unread")
 
 
+async def test_leaving_and_rejoining_a_room(web: Web) -> None:
+    """A room left is offered under 'Other rooms'; joining it again shows its history."""
+    ann = await web.log_in("ann@example.com")
+    page = ann.page
+    await page.fill("#room-input", "lounge")
+    await page.press("#room-input", "Enter")
+    await expect(page.locator("#room-title")).to_have_text("# lounge")
+    await ann.send("kept in the lounge")
+    await expect(ann.message("kept in the lounge")).to_have_count(1)
+    await page.click("#leave")
+    await expect(page.locator("#room-title")).to_have_text("# general")
+    await expect(page.locator("#rooms")).not_to_contain_text("lounge")
+    await expect(page.locator("#leave")).to_be_hidden()  # nobody leaves the default room
+
+    await page.locator("#other-rooms button", has_text="lounge").click()
+    await expect(page.locator("#room-title")).to_have_text("# lounge")
+    await expect(page.locator("#messages .body")).to_have_text(["kept in the lounge"])
+    await expect(page.locator("#other-rooms")).to_be_hidden()
+
+
 async def test_room_errors_show_near_the_form(web: Web) -> None:
     """An invalid room name is refused with a readable message and no room is entered."""
     ann = await web.log_in("ann@example.com")
@@ -186,6 +207,24 @@ async def test_missed_messages_arrive_once_after_going_offline(web: Web) -> None
     await ann.send("after")
     await expect(bob.page.locator("#messages .body")).to_have_text(
         ["before", "while away 1", "while away 2", "while away 3", "after"]
+    )
+
+
+async def test_message_sent_offline_is_delivered_once_back_online(web: Web) -> None:
+    """What Bob sends while offline reaches Ann once, when his connection is back."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await bob.context.set_offline(True)
+    await expect(bob.page.locator("#status")).to_have_text("Offline")
+    await bob.send("written on the train")
+    await ann.page.wait_for_timeout(300 * UNIT)
+    await expect(ann.message("written on the train")).to_have_count(0)
+    await bob.context.set_offline(False)
+    await expect(ann.message("written on the train")).to_have_count(1)
+    await expect(bob.message("written on the train")).to_have_count(1)
+    await ann.send("welcome back")
+    await expect(ann.page.locator("#messages .body")).to_have_text(
+        ["written on the train", "welcome back"]
     )
 
 
