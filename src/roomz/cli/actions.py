@@ -49,6 +49,7 @@ class Actions:
         self.view = view
         self.screen = screen
         self.quitting = False
+        self.unsent: str | None = None  # a message not sent, to put back on the prompt
         self._table: dict[type[Any], Callable[[Any], Awaitable[None]]] = {
             c.Say: self.say,
             c.Login: self.login,
@@ -66,7 +67,11 @@ class Actions:
         }
 
     async def run(self, line: str) -> None:
-        """Parse ``line`` and do it; every failure becomes one error line."""
+        """Parse ``line`` and do it; every failure becomes one error line.
+
+        A message that was not sent is left in :attr:`unsent`.
+        """
+        self.unsent = None
         command: c.Command | None = None
         try:
             command = c.parse(line)
@@ -96,10 +101,14 @@ class Actions:
     # -- commands ---------------------------------------------------------------------------
 
     async def say(self, command: c.Say) -> None:
-        # The message itself is shown when the server broadcasts it back, as others see it.
+        # Until the server has it, the text is kept to be put back on the prompt: nobody
+        # should have to type a message again because the connection was down.
+        self.unsent = c.typed(command.text)
         result = await self.client.send(command.text, room=self.view.room)
         if "error" in result:
             self.screen.show(error_line(f"not sent: {error_text(result)}"))
+            return
+        self.unsent = None  # shown when the server broadcasts it back, as others see it
 
     async def login(self, command: c.Login) -> None:
         if await self.client.login(command.email):

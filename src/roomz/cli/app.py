@@ -112,8 +112,9 @@ class ChatApp:
 
     async def _loop(self, session: PromptSession[str]) -> None:
         while not self.actions.quitting:
+            unsent, self.actions.unsent = self.actions.unsent, None
             try:
-                line = await session.prompt_async(self._prompt)
+                line = await session.prompt_async(self._prompt, default=unsent or "")
             except (EOFError, KeyboardInterrupt):
                 return
             await self.actions.run(line)

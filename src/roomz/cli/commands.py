@@ -199,6 +199,11 @@ def parse(line: str) -> Command | None:
     return entry[0](name.lower(), argument.strip())
 
 
+def typed(text: str) -> str:
+    """The line to type to post ``text``: the inverse of :func:`parse` for :class:`Say`."""
+    return "/" + text if text.startswith("/") else text
+
+
 def help_lines() -> list[str]:
     """One line per command: its usage and what it does."""
     width = max(len(usage) for _, usage, _ in _COMMANDS.values())

@@ -106,3 +106,9 @@ def test_help_lists_every_command() -> None:
     for usage in ("/quit", "/join ROOM", "/leave [ROOM]", "/rooms", "/room [ROOM]", "/who"):
         assert usage in text
     assert "/help" in text
+
+
+@pytest.mark.parametrize("text", ["hello", "/not a command", "//two", " /space"])
+def test_typed_is_the_line_that_posts_a_text(text: str) -> None:
+    """The line put back on the prompt after a failed send posts the same text again."""
+    assert c.parse(c.typed(text)) == c.Say(text)

@@ -144,7 +144,7 @@ async def test_logout_clears_the_session(
             await AsyncClient(chat.ws_url, connection_timeout=5 * UNIT).connect(saved)
         await term.enter("still here?")
         await term.wait_for("!! not connected: /login EMAIL")
-        await term.wait_prompt_line("(offline) [general] > ".rstrip())
+        await term.wait_prompt_line("(offline) [general] > still here?")
     async with cli() as term:
         await term.wait_for("not logged in: /login EMAIL")
 
@@ -176,6 +176,8 @@ async def test_bad_commands_show_an_error_and_carry_on(
         await prompt(term)
         await term.enter("talking too early")
         await term.wait_for("!! not connected: /login EMAIL for a link, then /token LINK")
+        await term.wait_prompt_line("(offline) [general] > talking too early")  # not lost
+        await term.press("C-u")  # prompt_toolkit: delete to the start of the line
         await term.enter("/token")
         await term.wait_for("!! /token needs TOKEN: /token TOKEN")
         await term.enter("/token not-a-real-token")
@@ -307,5 +309,5 @@ async def test_a_session_ended_elsewhere_asks_to_log_in_again(
         assert answer.status_code == 200
         await term.enter("anyone there?")  # the server ends the socket at its next request
         await term.wait_for("!! the server refused the token (HTTP 401); log in again", units=15)
-        await term.wait_prompt_line("(offline) [general] >")
+        await term.wait_prompt_line("(offline) [general] > anyone there?")  # kept to resend
         assert not await asyncio.to_thread(session_file.exists)
