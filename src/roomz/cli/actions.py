@@ -204,9 +204,10 @@ class Actions:
         if self.view.me is None:
             self.screen.show(error_line(NOT_CONNECTED))
             return
+        # The protocol has no roster request: the list is what events said since connecting.
         people = self.view.here()
-        here = ", ".join(people)
-        self.screen.show(status(f"here in {room_tag(self.view.room)} ({len(people)}): {here}"))
+        where = f"here in {room_tag(self.view.room)} ({len(people)}, seen since you connected)"
+        self.screen.show(status(f"{where}: {', '.join(people)}"))
 
     async def help(self, _: c.Help) -> None:
         for line in c.help_lines():
