@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
-from roomz.cli.main import DEFAULT_SERVER, default_session_file, parse_args, websocket_url
+from roomz.cli.main import DEFAULT_SERVER, default_session_file, main, parse_args, websocket_url
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,14 @@ def test_missing_prompt_toolkit_names_the_extra() -> None:
     assert done.returncode == 1
     assert "pip install 'roomkit[cli]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_console_script_and_module_run_the_same_main() -> None:
+    """``roomz-cli`` is installed as roomz.cli.main:main; ``python -m roomz.cli`` runs it too."""
+    (script,) = entry_points(group="console_scripts", name="roomz-cli")
+    assert script.load() is main
+    done = subprocess.run(
+        [sys.executable, "-m", "roomz.cli", "--help"], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0
+    assert "usage: roomz-cli [-h] [--server URL] [--session-file PATH]" in done.stdout
