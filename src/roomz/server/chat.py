@@ -14,10 +14,15 @@
 * Typing, presence and read receipts are roomkit ephemeral events on the realtime backend;
   read receipts also move the store's read watermark, which unread counts count from.
 
-Connection events (``user_joined`` / ``user_left`` with the room ``general``) and presence
-``online`` / ``offline`` go to everyone when a user's first socket in this process opens or
-their last one closes; sockets opened or closed in between are announced to the user's own
-sockets only, so a user with many tabs does not cost everyone a frame per tab.
+Connection events, the policy: when a user's first socket in this process opens, everyone
+receives ``user_joined`` (room ``general``); when their last one closes, ``user_left`` and
+presence ``offline``. Sockets opened or closed in between are announced to the user's own
+sockets only (while they number at most :data:`TABS_ANNOUNCED`), so a user with many tabs
+does not cost everyone a frame per tab, nor each tab a frame per other tab. And while
+more than :data:`ANNOUNCE_LIMIT` users are connected here, arrivals and departures are not
+broadcast at all: telling n users about n arrivals is n² frames (a million for a thousand
+people logging in), which would starve the room's messages for no reader's benefit.
+Explicit presence changes, room joins and leaves are always announced.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ from roomz.server.relay import MESSAGE, RELAY_CHANNEL_ID, Relay
 from roomz.server.sockets import Connection, LocalSockets
 
 CHAT_ROOM = {"roomz": True}  # the metadata that marks a roomkit room as a chat room
+ANNOUNCE_LIMIT = 200
+"""Connected users (in this process) above which connections are not announced to all."""
+TABS_ANNOUNCED = 8
+"""Sockets of one user up to which each hears of the others opening and closing."""
 
 
 class ChatError(Exception):
@@ -395,12 +404,14 @@ class Chat:
             kind, connection.user, room=protocol.DEFAULT_ROOM, **{field: count}
         )
         first_or_last = count == (1 if kind == "user_joined" else 0)
-        if not first_or_last:
-            self.sockets.push(protocol.encode(frame), self.sockets.of_user(connection.user_id))
+        if not first_or_last or self.sockets.user_count > ANNOUNCE_LIMIT:
+            if count <= TABS_ANNOUNCED:
+                own = self.sockets.of_user(connection.user_id)
+                self.sockets.push(protocol.encode(frame), own)
             return
         await self.relay.announce(kind, connection.user_id, frame)
-        status = "online" if kind == "user_joined" else "offline"
-        await self.presence(connection, status)
+        if kind == "user_left":
+            await self.presence(connection, "offline")
 
     def _on_stored(self, event: RoomEvent) -> str:
         """In the room lock: the sender's own sockets get the message (roomkit skips them)."""

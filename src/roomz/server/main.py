@@ -74,6 +74,8 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
+        # Compression would cost a zlib pass per socket per frame: fan-out encodes once.
+        ws_per_message_deflate=False,
         log_config=None,
         lifespan="on",
         ws_ping_interval=20.0,

@@ -1,8 +1,11 @@
 """Outbox: the frames waiting for one socket, written by a task that exists only while needed.
 
-Fan-out never waits on a socket: :meth:`Outbox.push` appends already-encoded text and
-returns. A short-lived writer task drains the queue (it is created on the first push after
-the queue ran empty, so an idle connection holds no task at all).
+Fan-out never waits on a socket: :meth:`Outbox.push` hands over already-encoded text and
+returns. When nothing is queued, the frame is written at once: the send coroutine is run up
+to its first suspension, and for a socket that can take the bytes (the usual case) it ends
+there, so a delivery costs neither a task nor a trip through the event loop. When the send
+has to wait (the socket's buffers are full), a short-lived writer task finishes it and
+drains whatever queues up meanwhile; an idle connection holds no task at all.
 
 Slow sockets, the policy: a socket whose peer does not read fills the kernel buffer, then
 uvicorn's write buffer, then this queue. When ``limit`` frames are waiting, the outbox gives
@@ -20,14 +23,15 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 MAX_PENDING_FRAMES = 2000
 """Frames one socket may have waiting before it counts as too slow (100 s at 20 msg/s)."""
 
-SendText = Callable[[str], Awaitable[None]]
+SendText = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class Outbox:
@@ -71,6 +75,9 @@ class Outbox:
         """Queue ``text`` for the socket; never waits. Ignored once the outbox is closed."""
         if self.closed:
             return
+        if self._task is None and not self._paused and not self._queue:
+            self._write_now(text)
+            return
         if len(self._queue) >= self.limit:
             self.closed = True
             self._queue.clear()
@@ -94,13 +101,50 @@ class Outbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _drain(self) -> None:
+    def _write_now(self, text: str) -> None:
+        send = self._send(text)
         try:
+            waiting = send.send(None)
+        except StopIteration:
+            return  # written
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._task = asyncio.get_running_loop().create_task(self._drain(send, waiting))
+
+    async def _drain(
+        self, started: Coroutine[Any, Any, Any] | None = None, waiting: Any = None
+    ) -> None:
+        try:
+            if started is not None:
+                await _finish(started, waiting)
             while self._queue:
                 await self._send(self._queue.popleft())
-        except Exception as exc:  # the socket went away; its reader ends the connection
-            logger.debug("socket write failed: %r", exc)
-            self.closed = True
-            self._queue.clear()
+        except Exception as exc:
+            self._failed(exc)
         finally:
             self._task = None
+
+    def _failed(self, exc: Exception) -> None:
+        # The socket went away; its reader notices and ends the connection.
+        logger.debug("socket write failed: %r", exc)
+        self.closed = True
+        self._queue.clear()
+
+
+async def _finish(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> None:
+    """Drive ``coroutine``, suspended on the future ``waiting``, to its end — what a task
+    would do — and close it if we are cancelled meanwhile."""
+    try:
+        while True:
+            try:
+                if isinstance(waiting, asyncio.Future):
+                    await asyncio.wait([waiting])
+                else:  # a bare yield: give the loop one turn
+                    await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                coroutine.close()
+                raise
+            waiting = coroutine.send(None)
+    except StopIteration:
+        return

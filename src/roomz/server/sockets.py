@@ -109,9 +109,10 @@ class LocalSockets:
         """How many sockets the user has open here."""
         return len(self._by_user.get(user_id, {}))
 
-    def users(self) -> list[str]:
-        """Users with a socket here."""
-        return list(self._by_user)
+    @property
+    def user_count(self) -> int:
+        """How many users have a socket here."""
+        return len(self._by_user)
 
     def in_room(self, room: str, *, skip: str | None = None) -> Iterator[Connection]:
         """Every local socket of every member of ``room`` except user ``skip``."""
