@@ -53,12 +53,15 @@ class View:
         self._typing: dict[tuple[str, str], float] = {}
 
     def authenticated(self, data: dict[str, Any]) -> None:
-        """A (re)connection: the user's rooms, and the user themself as here."""
+        """A (re)connection: the user's rooms, and only the user themself as here (whoever
+        came or went while disconnected is unknown, so the roster starts again)."""
         rooms = [e.get("room") for e in data.get("rooms") or [] if isinstance(e, dict)]
         self.rooms = {DEFAULT_ROOM, *(r for r in rooms if isinstance(r, str))}
         if self.room not in self.rooms:
             self.room = DEFAULT_ROOM
         self.me = _user_id(data)
+        self.people.clear()
+        self._typing.clear()
         if self.me is not None:
             self.people[self.me] = Person(label(data.get("user")), rooms=set(self.rooms))
 

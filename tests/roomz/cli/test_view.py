@@ -107,3 +107,11 @@ def test_presence_news_is_going_away_and_coming_back() -> None:
     assert not view.presence(event(BOB, status="offline"))
     assert view.here() == ["Ann (ann@example.com) (you)"]
     assert not view.presence({"status": "away"})
+
+
+def test_a_reconnection_starts_the_roster_again() -> None:
+    """Who was here before a drop is unknown after it: only the user is listed."""
+    view = connected()
+    view.user_joined(event(BOB, room="general", total_connections=1))
+    view.authenticated({"user": ANN, "rooms": [{"room": "general", "last_index": 3}]})
+    assert view.here() == ["Ann (ann@example.com) (you)"]
