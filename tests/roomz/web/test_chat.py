@@ -35,11 +35,15 @@ async def test_message_reaches_the_other_browser(web: Web) -> None:
     await expect(bob.message("Hello Bob, lunch at noon?")).to_have_count(1)
     author = bob.page.locator("#messages .message", has_text="lunch at noon").locator(".author")
     await expect(author).to_have_text("ann@example.com")
+    live = bob.page.locator("#announcer[aria-live=polite]")  # what a screen reader says
+    await expect(live).to_have_text("ann@example.com: Hello Bob, lunch at noon?")
     await expect(ann.message("Hello Bob, lunch at noon?")).to_have_count(1)
     await expect(ann.page.locator("#composer-input")).to_have_value("")
 
     await bob.send("Sure.\nSee you there.")
     await expect(ann.message("Sure.")).to_have_text("Sure.\nSee you there.")
+    await bob.page.locator("#composer-input").press_sequentially("Shall I")
+    await expect(ann.page.locator("#typing")).to_have_text("bob@example.com is typing…")
     await screenshot(ann.page, "roomz-chat.png")
 
 
