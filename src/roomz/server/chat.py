@@ -158,6 +158,9 @@ class Chat:
     async def disconnect(self, connection: Connection) -> None:
         """Forget a socket (its user stays a member of their rooms)."""
         self._channel(connection.user_id).unregister_connection(connection.id)
+        if not self.sockets.has(connection):
+            await connection.outbox.close()
+            return  # connect() failed before registering it
         remaining = self.sockets.remove(connection)
         self.metrics.connections -= 1
         await connection.outbox.close()

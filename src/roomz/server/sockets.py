@@ -85,6 +85,10 @@ class LocalSockets:
                 members.discard(user_id)
         return 0
 
+    def has(self, connection: Connection) -> bool:
+        """Whether ``connection`` is registered."""
+        return connection.id in self._by_user.get(connection.user_id, {})
+
     def joined(self, user_id: str, room: str) -> None:
         """``user_id`` (if connected here) is now a member of ``room``."""
         rooms = self._rooms_of.get(user_id)
