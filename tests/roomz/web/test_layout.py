@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from urllib.parse import urlsplit
 
-from tests.roomz.web.browser import PHONE, horizontal_overflow, screenshot
+from playwright.async_api import Browser, Page, Response, expect
+
+from tests.roomz.server.serve import RunningServer
+from tests.roomz.web.browser import DESKTOP, PHONE, horizontal_overflow, open_visitor, screenshot
 from tests.roomz.web.conftest import Web
 
 LONG_WORD = "supercalifragilistic" * 12
+
+
+async def test_page_is_small_and_loads_only_from_its_server(
+    browser: Browser, roomz_server: RunningServer
+) -> None:
+    """The page fetches nothing from other sites (no fonts, no CDNs) and weighs under 64 KB."""
+    visitor = await open_visitor(browser, "anyone", DESKTOP)
+    fetched: dict[str, int] = {}
+
+    async def record(response: Response) -> None:
+        fetched[response.url] = len(await response.body())
+
+    visitor.page.on("response", record)
+    await visitor.page.goto(roomz_server.http_url)
+    await expect(visitor.page.locator("#login-view")).to_be_visible()
+    await visitor.page.wait_for_load_state("networkidle")
+    elsewhere = [url for url in fetched if not url.startswith(roomz_server.http_url + "/")]
+    assert elsewhere == []
+    assert {"/", "/static/app.js", "/static/style.css"} <= {urlsplit(u).path for u in fetched}
+    assert sum(fetched.values()) < 64 * 1024, fetched
+    assert visitor.errors == []
 
 
 async def test_phone_width_has_no_sideways_scrolling(web: Web) -> None:

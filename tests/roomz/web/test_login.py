@@ -9,7 +9,7 @@ import httpx
 from playwright.async_api import Browser, expect
 
 from tests.roomz.server.serve import RunningServer, serve
-from tests.roomz.web.browser import DESKTOP, connected, open_visitor
+from tests.roomz.web.browser import DESKTOP, connected, open_visitor, wait_for_link
 from tests.roomz.web.conftest import Web
 
 RETRY_LATER = re.compile(r"Too many login requests\. Try again in \d+ (seconds?|minutes)\.")
@@ -31,6 +31,19 @@ async def test_session_survives_a_reload(web: Web) -> None:
     await ann.page.reload()
     await connected(ann.page)
     await expect(ann.page.locator("#me")).to_have_text("ann@example.com")
+
+
+async def test_used_link_leads_back_to_the_login_form(web: Web) -> None:
+    """A link followed a second time says it is spent, and its way back is the login form."""
+    ann = await web.log_in("ann@example.com")
+    link = await wait_for_link(web.server, "ann@example.com")
+    other = await open_visitor(web.browser, "someone else", DESKTOP)
+    await other.page.goto(link)
+    await expect(other.page.locator("h1")).to_contain_text("invalid or has expired")
+    await other.page.click("text=Back to roomz")
+    await expect(other.page.locator("#login-view")).to_be_visible()
+    await expect(ann.page.locator("#status")).to_have_text("Connected")
+    assert other.errors == []
 
 
 async def test_bad_address_is_reported(browser: Browser, roomz_server: RunningServer) -> None:
