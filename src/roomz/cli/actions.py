@@ -213,7 +213,7 @@ class Actions:
         for line in c.help_lines():
             self.screen.show([("class:help", line)])
 
-    # -- helpers ----------------------------------------------------------------------------
+    # -- internals ---------------------------------------------------------------------------
 
     def _room_entry(self, entry: dict[str, Any]) -> str:
         room = entry.get("room")
