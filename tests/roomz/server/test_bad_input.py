@@ -237,3 +237,16 @@ async def test_a_member_only_request_from_a_non_member_is_refused(
         assert (missing["reason"], missing["code"]) == ("room_not_found", 404)
         general = await bob.ask(type="leave", request_id="l", room="general")
         assert general["reason"] == "invalid_field"
+
+
+async def test_an_expired_session_ends_the_socket_at_its_next_request(tmp_path: Path) -> None:
+    """With a 2-second session, a request after expiry fails and the socket closes."""
+    async with serve(tmp_path, ROOMZ_SESSION_TTL="2") as server:
+        session = await server.session_token("ann@example.com")
+        async with peer(server, session) as ann:
+            assert (await ann.ask(type="ping", request_id="p1"))["type"] == "pong"
+            await asyncio.sleep(2.5)
+            answer = await ann.ask(type="list_rooms", request_id="l1")
+            assert answer["reason"] == "not_authenticated"
+            with pytest.raises(ConnectionClosed):
+                await ann.frame()

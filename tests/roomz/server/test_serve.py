@@ -66,3 +66,36 @@ async def test_restart_keeps_the_port_and_the_history(tmp_path: Path) -> None:
         async with AsyncClient(server.ws_url, session) as client:
             history = await client.history("general")
     assert [m["content"] for m in history["messages"]] == ["before"]
+
+
+async def test_the_web_ui_is_served_at_the_root_and_under_static(
+    roomz_server: RunningServer,
+) -> None:
+    """`/` is the chat page; its script and style come from /static/; unknown files 404."""
+    async with httpx.AsyncClient(base_url=roomz_server.http_url) as http:
+        page = await http.get("/")
+        script = await http.get("/static/app.js")
+        missing = await http.get("/static/nothing-here.js")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert missing.status_code == 404
+
+
+async def test_metrics_count_connections_messages_and_deliveries(
+    roomz_server: RunningServer,
+) -> None:
+    """After two users exchange a message, /metrics shows it stored and delivered twice."""
+    ann = AsyncClient(roomz_server.ws_url, await roomz_server.session_token("ann@example.com"))
+    bob = AsyncClient(roomz_server.ws_url, await roomz_server.session_token("bob@example.com"))
+    async with ann, bob, httpx.AsyncClient(base_url=roomz_server.http_url) as http:
+        await ann.send("counted")
+        await asyncio.sleep(0.2)
+        lines = dict(
+            line.split(" ", 1)
+            for line in (await http.get("/metrics")).text.splitlines()
+            if not line.startswith("#")
+        )
+    assert lines["roomz_connections"] == "2"
+    assert lines["roomz_messages_total"] == "1"
+    assert lines["roomz_deliveries_total"] == "2"
+    assert lines["roomz_send_latency_seconds_count"] == "1"
