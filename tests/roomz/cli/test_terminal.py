@@ -151,19 +151,16 @@ async def test_logout_clears_the_session(
 
 
 async def test_quit_and_exit_end_the_process(cli: CliFactory, chat: ChatServer) -> None:
-    """/quit, /exit and Ctrl-D each end roomz-cli with status 0."""
+    """/quit, /exit, Ctrl-D and Ctrl-C each end roomz-cli with status 0."""
     async with cli() as term:
         await log_in(term, chat, ANN)
         await term.enter("/quit")
         assert await term.wait_exit() == 0
-    for leave in ("/exit", None):
+    for keys in (["/exit", "Enter"], ["C-d"], ["half typed", "C-c"]):
         async with cli() as term:
             await term.wait_for(f"connected as {ANN}")  # the session saved by the first run
             await prompt(term)
-            if leave is None:
-                await term.press("C-d")
-            else:
-                await term.enter(leave)
+            await term.press(*keys)
             assert await term.wait_exit() == 0
             assert "Traceback" not in await term.screen(history=True)
 
