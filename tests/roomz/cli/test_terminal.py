@@ -30,6 +30,7 @@ async def test_login_link_then_chat(
     await bob.client.send("said before you came")
     async with cli() as term:
         await term.wait_for("not logged in: /login EMAIL")
+        await prompt(term)
         await term.enter(f"/login {ANN}")
         await term.wait_for(f"a login link is on its way to {ANN}")
         await term.enter(f"/token {await chat.link_for(ANN)}")
