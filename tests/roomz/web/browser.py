@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
 
 from tests.conftest import IN_CI, UNIT
 from tests.roomz.server.serve import RunningServer
@@ -45,7 +45,8 @@ def chromium_path() -> str:
 
 @dataclass
 class Visitor:
-    """One person at one browser: their context, page, and the page's script errors."""
+    """One person at one browser: their context, page, and the page's script errors (and
+    anything its Content-Security-Policy refused)."""
 
     email: str
     context: BrowserContext
@@ -69,7 +70,14 @@ async def open_visitor(browser: Browser, email: str, viewport: dict[str, int]) -
     page = await context.new_page()
     visitor = Visitor(email, context, page)
     page.on("pageerror", lambda error: visitor.errors.append(str(error)))
+    page.on("console", lambda message: _note_refusal(visitor, message))
     return visitor
+
+
+def _note_refusal(visitor: Visitor, message: ConsoleMessage) -> None:
+    # Chromium reports what the page's Content-Security-Policy blocked on the console.
+    if "Content Security Policy" in message.text:
+        visitor.errors.append(message.text)
 
 
 async def wait_for_link(server: RunningServer, email: str) -> str:
