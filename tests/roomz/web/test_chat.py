@@ -18,7 +18,7 @@ SET_HIDDEN = """(hidden) => {
                         {value: hidden ? "hidden" : "visible", configurable: true});
   document.dispatchEvent(new Event("visibilitychange"));
 }"""
-# Records every text the connection status shows, so a brief "Reconnecting…" is not missed.
+# Records every text the connection status shows, so a short-lived "Reconnecting…" is not missed.
 WATCH_STATUS = """() => {
   const status = document.getElementById("status");
   window.statusSeen = [];

@@ -1,4 +1,4 @@
-// Small helpers for putting text on the page. Every string that comes from the server or
+// Putting text on the page. Every string that comes from the server or
 // the user reaches the page through textContent or a text node, never as markup.
 
 export const $ = (id) => document.getElementById(id);
