@@ -19,7 +19,7 @@ use different schemas do not hear each other.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,17 @@ logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
 PENDING_EPHEMERAL = 20_000  # events a realtime subscription may queue (relayed messages too)
+
+
+class LiveAuth(Auth):
+    """Auth whose logout also tells the chat, so the session's open sockets end at once."""
+
+    on_logout: Callable[[str], Awaitable[None]] | None = None
+
+    async def logout(self, session_token: str) -> None:
+        await super().logout(session_token)
+        if self.on_logout is not None:
+            await self.on_logout(session_token)
 
 
 @dataclass
@@ -100,7 +111,9 @@ async def open_services(
     await chat.open()
     stack.push_async_callback(chat.close)
     schema = pg_schema(settings.database) if settings.database.startswith("postgres") else "public"
-    auth = await Auth.open(settings, mailer=mailer, schema=schema)
+    auth = await LiveAuth.open(settings, mailer=mailer, schema=schema)
+    assert isinstance(auth, LiveAuth)  # Auth.open builds the class it is called on
+    auth.on_logout = chat.session_ended
     stack.push_async_callback(auth.close)
     return Services(kit, chat, auth)
 

@@ -28,6 +28,7 @@ Explicit presence changes, room joins and leaves are always announced.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 from collections import OrderedDict
 from typing import Any
@@ -54,6 +55,7 @@ from roomz.server.sockets import Connection, LocalSockets
 CHAT_ROOM = {"roomz": True}  # the metadata that marks a roomkit room as a chat room
 ANNOUNCE_LIMIT = 200
 """Connected users (in this process) above which connections are not announced to all."""
+LOGOUT = "logout"
 TABS_ANNOUNCED = 8
 """Sockets of one user up to which each hears of the others opening and closing."""
 
@@ -310,6 +312,18 @@ class Chat:
         )
         await self.relay.announce("display_name_changed", user["id"], frame)
 
+    async def session_ended(self, session: str) -> None:
+        """A session was revoked: its sockets, in every process, check it at their next
+        request (and then close)."""
+        digest = _digest(session)
+        self._recheck(digest)
+        await self.relay.publish(protocol.DEFAULT_ROOM, LOGOUT, "", session=digest)
+
+    def _recheck(self, digest: str) -> None:
+        for socket in self.sockets.everyone():
+            if _digest(socket.session) == digest:
+                socket.checked = float("-inf")
+
     async def typing(self, connection: Connection, room: str, state: bool) -> None:
         """Tell the room's other members the user started or stopped typing."""
         await self._require_member(connection.user_id, room)
@@ -352,6 +366,10 @@ class Chat:
             self._push_ephemeral(event)
             return
         kind = event.data.get("kind")
+        if kind == LOGOUT:
+            if not self.relay.is_own(event):
+                self._recheck(str(event.data.get("session")))
+            return
         if kind == MESSAGE:
             if not self.relay.is_own(event):
                 room, index = event.room_id, int(event.data["index"])
@@ -482,6 +500,11 @@ class Chat:
             channel = self._channels[user_id] = WebSocketChannel(user_id)
             self._kit.register_channel(channel)
         return channel
+
+
+def _digest(session: str) -> str:
+    # Other processes learn which session ended without the token crossing Redis.
+    return hashlib.sha256(session.encode()).hexdigest()
 
 
 def message_frame(event: RoomEvent) -> dict[str, Any]:

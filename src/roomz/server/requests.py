@@ -2,7 +2,10 @@
 
 Every text frame is decoded, counted against the connection's rate limit, checked against
 the session (a logout or an expired session ends the connection at its next request), then
-handed to the chat core. Each request gets exactly one answer: a ``result`` (or ``pong``),
+handed to the chat core. The session is looked up again at most every
+:data:`SESSION_RECHECK` seconds — a logout through any roomz process makes every process
+look again at once (see ``Chat.session_ended``), so only an expiry can go unnoticed for
+that long. Each request gets exactly one answer: a ``result`` (or ``pong``),
 or an ``error`` frame when it carried no usable ``request_id``.
 """
 
@@ -23,6 +26,9 @@ from roomz.server.sockets import Connection
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Any], Awaitable[dict[str, Any]]]
+
+SESSION_RECHECK = 2.0
+"""Seconds a connection's session is trusted without asking the auth tables again."""
 
 
 class RateLimit:
@@ -85,11 +91,20 @@ class Requests:
             return True
         if not self._admitted(connection, request.request_id):
             return True
-        if await self._auth.user_for_session(connection.session) is None:
+        if not await self._session_live(connection):
             message = "the session has ended (logged out or expired): log in again"
             connection.push(_failed(request.request_id, Reason.NOT_AUTHENTICATED, message))
             return False
         connection.push(p.encode(await self._answer(connection, request)))
+        return True
+
+    async def _session_live(self, connection: Connection) -> bool:
+        now = time.monotonic()
+        if now - connection.checked < SESSION_RECHECK:
+            return True
+        if await self._auth.user_for_session(connection.session) is None:
+            return False
+        connection.checked = now
         return True
 
     def _admitted(self, connection: Connection, request_id: str | None) -> bool:

@@ -12,6 +12,7 @@ any of them (see :mod:`roomz.server.outbox` for the slow-socket policy).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -21,7 +22,9 @@ from roomz.server.outbox import Outbox
 class Connection:
     """One open socket of one user."""
 
-    __slots__ = ("id", "last_index", "outbox", "rooms", "session", "stamp", "tokens", "user")
+    __slots__ = (
+        "checked", "id", "last_index", "outbox", "rooms", "session", "stamp", "tokens", "user",
+    )  # fmt: skip
 
     def __init__(
         self, connection_id: str, user: dict[str, Any], session: str, outbox: Outbox
@@ -32,8 +35,9 @@ class Connection:
         self.outbox = outbox
         self.rooms: set[str] = set()  # replaced by the user's shared set when registered
         self.last_index: dict[str, int] = {}
-        self.tokens = 0.0  # the rate limiter's bucket (see roomz.server.ws)
+        self.tokens = 0.0  # the rate limiter's bucket (see roomz.server.requests)
         self.stamp = 0.0
+        self.checked = time.monotonic()  # when the session was last seen live
 
     @property
     def user_id(self) -> str:
