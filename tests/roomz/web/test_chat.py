@@ -175,6 +175,23 @@ async def test_leaving_and_rejoining_a_room(web: Web) -> None:
     await expect(page.locator("#other-rooms")).to_be_hidden()
 
 
+async def test_rooms_made_by_others_are_offered(web: Web) -> None:
+    """A room Ann creates after Bob arrived is offered to him, and one click takes him in."""
+    ann = await web.log_in("ann@example.com")
+    bob = await web.log_in("bob@example.com")
+    await ann.page.fill("#room-input", "garden")
+    await ann.page.press("#room-input", "Enter")
+    await ann.send("the roses are out")
+    await expect(ann.message("the roses are out")).to_have_count(1)
+
+    await bob.page.focus("#room-input")
+    offer = bob.page.locator("#other-rooms button", has_text="garden")
+    await expect(offer).to_have_text("Join # garden")
+    await offer.click()
+    await expect(bob.page.locator("#room-title")).to_have_text("# garden")
+    await expect(bob.message("the roses are out")).to_have_count(1)
+
+
 async def test_room_errors_show_near_the_form(web: Web) -> None:
     """An invalid room name is refused with a readable message and no room is entered."""
     ann = await web.log_in("ann@example.com")

@@ -526,6 +526,7 @@ function closeSide(focusTo) {
 function toggleSide() {
   const open = $("side").classList.toggle("open");
   $("side-toggle").setAttribute("aria-expanded", String(open));
+  if (open) refreshRoomList();
 }
 
 // -- views ----------------------------------------------------------------------------
@@ -579,13 +580,14 @@ async function logout() {
   else showLogin("You are logged out.");
 }
 
-async function boot() {
+async function boot(attempt = 0) {
   try {
     const user = await whoAmI();
     if (user) showChat(user);
     else showLogin();
   } catch (_) {
-    $("loading").textContent = "Cannot reach the server. Reload the page to try again.";
+    $("loading").textContent = "Cannot reach the server. Trying again…";
+    setTimeout(() => boot(attempt + 1), Math.min(15000, 1000 * 2 ** attempt));
   }
 }
 
@@ -610,6 +612,7 @@ function wire() {
   });
   input.addEventListener("input", noteKeystroke);
   input.addEventListener("blur", stopMyTyping);
+  $("room-input").addEventListener("focus", refreshRoomList); // rooms others made meanwhile
   $("room-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const id = $("room-input").value.trim();
