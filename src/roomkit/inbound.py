@@ -16,10 +16,10 @@ process_event(event)
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from roomkit._aio import run_with_timeout
 from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.plan import Target, may_send, plan
 from roomkit.broadcast.reentry import react
@@ -94,24 +94,38 @@ class Pipeline:
 
     async def process_event(self, event: RoomEvent, context: RoomContext) -> InboundResult:
         """Lock, commit, deliver, fire AFTER_BROADCAST, then let intelligence react."""
+        try:
+            # No timer unless the locked phase waits: with in-process backends it mostly
+            # does not, and a timer per message would cost more than the phase itself.
+            done, intelligence = await run_with_timeout(
+                self._locked(event, context), self.process_timeout
+            )
+        except TimeoutError:
+            await self.bus.emit("process_timeout", room_id=event.room_id, event_id=event.id)
+            raise ProcessTimeoutError(event.room_id, self.process_timeout) from None
+        return await self._after_commit(done, context, intelligence)
+
+    async def _locked(
+        self, event: RoomEvent, context: RoomContext
+    ) -> tuple[Commit, tuple[Target, ...]]:
+        """Under the room's lock: commit, then deliver to transports (and injected events).
+
+        Returns the commit and the intelligence channels to react afterwards, outside the
+        lock.
+        """
         room_id = event.room_id
         intelligence: tuple[Target, ...] = ()
-        try:
-            async with asyncio.timeout(self.process_timeout):
-                async with self.locks.locked(room_id):
-                    done = await commit(self.store, self.hooks, event, context)
-                    if not done.duplicate:
-                        self.rooms.record(done.event)
-                    if not (done.duplicate or done.blocked):
-                        state = await self.rooms.state(room_id)
-                        targets = state.plan(done.event, self.channels)
-                        await self.deliverer.deliver(done.event, targets.transports, context)
-                        intelligence = targets.intelligence
-                    await self._inject(done, context)
-        except TimeoutError:
-            await self.bus.emit("process_timeout", room_id=room_id, event_id=event.id)
-            raise ProcessTimeoutError(room_id, self.process_timeout) from None
-        return await self._after_commit(done, context, intelligence)
+        async with self.locks.locked(room_id):
+            done = await commit(self.store, self.hooks, event, context)
+            if not done.duplicate:
+                self.rooms.record(done.event)
+            if not (done.duplicate or done.blocked):
+                state = await self.rooms.state(room_id)
+                targets = state.plan(done.event, self.channels)
+                await self.deliverer.deliver(done.event, targets.transports, context)
+                intelligence = targets.intelligence
+            await self._inject(done, context)
+        return done, intelligence
 
     async def _after_commit(
         self, done: Commit, context: RoomContext, intelligence: tuple[Target, ...]
