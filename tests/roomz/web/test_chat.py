@@ -181,6 +181,7 @@ async def test_rooms_made_by_others_are_offered(web: Web) -> None:
     bob = await web.log_in("bob@example.com")
     await ann.page.fill("#room-input", "garden")
     await ann.page.press("#room-input", "Enter")
+    await expect(ann.page.locator("#room-title")).to_have_text("# garden")
     await ann.send("the roses are out")
     await expect(ann.message("the roses are out")).to_have_count(1)
 
