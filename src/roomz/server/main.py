@@ -12,6 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from roomz.server.settings import Settings, SettingsError
 
 EXIT_SETTINGS = 2
@@ -38,8 +40,9 @@ def settings_for(host: str | None, port: int | None) -> Settings:
         return settings
     try:
         return Settings.model_validate({**settings.model_dump(), **overrides})
-    except ValueError as exc:
-        raise SettingsError(f"--host/--port: {exc}".replace("\n", " ")) from None
+    except ValidationError as exc:
+        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(problems) from None
 
 
 def banner(settings: Settings) -> str:

@@ -99,3 +99,16 @@ async def test_metrics_count_connections_messages_and_deliveries(
     assert lines["roomz_messages_total"] == "1"
     assert lines["roomz_deliveries_total"] == "2"
     assert lines["roomz_send_latency_seconds_count"] == "1"
+
+
+async def test_a_bad_flag_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    """`roomz serve --port 70000` names the flag and exits with status 2."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "roomz.server", "serve", "--port", "70000",
+        cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await process.communicate()
+    assert process.returncode == 2
+    assert err.decode().strip().splitlines() == [
+        "roomz: --port: Input should be less than or equal to 65535"
+    ]
