@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1100, "height": 700}
 PHONE = {"width": 375, "height": 700}
+# Assertions on the page wait up to 10 UNIT (Playwright's default is 5 s, unscaled).
+expect.set_options(timeout=10_000 * UNIT)
 # Screenshots land at the repository root, in a folder git ignores.
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output"
 
