@@ -114,3 +114,28 @@ async def test_a_logout_on_one_process_ends_the_session_on_the_other(
         await asyncio.sleep(0.2)
         answer = await ann.ping()
         assert answer.get("reason") in ("not_authenticated", "connection_lost"), answer
+
+
+async def test_joining_on_one_process_reaches_the_users_sockets_on_the_other(
+    pair: tuple[RunningServer, RunningServer],
+) -> None:
+    """A room joined through one process delivers to the same user's socket on the other."""
+    one, two = pair
+    session = await one.session_token("ann@example.com")
+    ann_one = AsyncClient(one.ws_url, session)
+    ann_two = AsyncClient(two.ws_url, session)
+    bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
+    ann_two_sees, bob_sees = Events(ann_two), Events(bob)
+    async with ann_one, ann_two, bob:
+        await bob.create_room("ops")
+        await bob.send("before ann", room="ops")
+        await ann_one.join("ops")
+        await bob_sees.wait("user_joined", lambda e: e["room"] == "ops")
+        await bob.send("welcome", room="ops")
+        await ann_two_sees.wait("message", lambda m: m["content"] == "welcome")
+        await ann_one.leave("ops")
+        await bob_sees.wait("user_left", lambda e: e["room"] == "ops")
+        await bob.send("gone", room="ops")
+        await bob.send("general")
+        await ann_two_sees.wait("message", lambda m: m["content"] == "general")
+        assert "gone" not in ann_two_sees.contents()
