@@ -26,11 +26,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roomkit import InMemoryRealtime, PostgresStore, RoomKit, SQLiteStore
 from roomkit.locks.base import RoomLockManager
@@ -118,6 +119,22 @@ async def open_services(
     return Services(kit, chat, auth)
 
 
+class _ChatSocketFirst:
+    """ASGI middleware: WebSocket handshakes on ``/ws`` go straight to the chat endpoint
+    (once the lifespan has opened it); everything else goes on to the app."""
+
+    def __init__(self, app: ASGIApp, slot: dict[str, ChatEndpoint]) -> None:
+        self._app = app
+        self._slot = slot
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = self._slot.get("endpoint")
+        if scope["type"] == "websocket" and scope["path"] == "/ws" and endpoint is not None:
+            await endpoint(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)
+
+
 class _WebFolder:
     """``/static/...`` from the web folder; 404 while it does not exist."""
 
@@ -146,6 +163,7 @@ async def _health(request: Request) -> Response:
 def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starlette:
     """The roomz application for ``settings``; ``mailer`` replaces the configured sender."""
     metrics = Metrics()
+    slot: dict[str, ChatEndpoint] = {}
 
     async def render_metrics(request: Request) -> Response:
         return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
@@ -154,12 +172,9 @@ def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starl
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             services = await open_services(settings, metrics, stack, mailer)
-            endpoint = ChatEndpoint(services.chat, services.auth, settings)
+            slot["endpoint"] = ChatEndpoint(services.chat, services.auth, settings)
             # The endpoints that need the open services go first, before the web folder.
-            app.router.routes[:0] = [
-                *auth_routes(services.auth, settings),
-                WebSocketRoute("/ws", endpoint.serve),
-            ]
+            app.router.routes[:0] = auth_routes(services.auth, settings)
             logger.info("roomz started", extra={"database": _redacted(settings.database)})
             yield
             logger.info("roomz stopping")
@@ -171,6 +186,7 @@ def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starl
             Route("/", _index),
             Mount("/static", app=_WebFolder(WEB)),
         ],
+        middleware=[Middleware(_ChatSocketFirst, slot=slot)],
         lifespan=lifespan,
     )
 
