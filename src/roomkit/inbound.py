@@ -34,6 +34,7 @@ from roomkit.framework_events import FrameworkEventBus
 from roomkit.hooks.engine import HookEngine
 from roomkit.identity.step import IdentityOutcome, IdentityStep
 from roomkit.locks.base import RoomLockManager
+from roomkit.models._base import assemble
 from roomkit.models.enums import HookTrigger, IdentificationStatus, RoomStatus
 from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage, InboundResult
@@ -145,9 +146,8 @@ class Pipeline:
         self.hooks.fire_async(HookTrigger.AFTER_BROADCAST, stored, context)
         if intelligence:
             await self._react(stored, intelligence, context)
-        return InboundResult.model_construct(
-            event=stored, blocked=False, reason=None, duplicate=False
-        )
+        values = {"event": stored, "blocked": False, "reason": None, "duplicate": False}
+        return assemble(InboundResult, values, set(values))
 
     async def _react(
         self, event: RoomEvent, targets: tuple[Target, ...], context: RoomContext

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from roomkit.broadcast.plan import Plan, plan
 from roomkit.channels.base import Channel
 from roomkit.errors import RoomNotFoundError
+from roomkit.models._base import updated
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
@@ -107,7 +108,7 @@ class RoomDirectory:
             recent = state.recent = await self._read_recent(room_id)
         if not recent:
             return state.context
-        return state.context.model_copy(update={"recent_events": list(recent)})
+        return updated(state.context, recent_events=list(recent))
 
     def record(self, event: RoomEvent) -> None:
         """Add an event this kit has just stored to its room's window of newest events."""

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from roomkit.broadcast.plan import Target
 from roomkit.broadcast.transcode import ContentTranscoder
+from roomkit.models._base import updated
+from roomkit.models.binding import ChannelCapabilities
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
 
@@ -38,8 +40,14 @@ class Deliverer:
     ) -> None:
         """Deliver ``event`` to every target; failures are reported, never raised."""
         slow: list[tuple[RoomEvent, Target]] = []
+        # Transcoding depends only on the content and the capabilities, and bindings of one
+        # kind of channel share one capabilities object: shape once per run of them.
+        capabilities: ChannelCapabilities | None = None
+        shaped: RoomEvent | None = None
         for target in targets:
-            shaped = self.shape(event, target)
+            if target.binding.capabilities is not capabilities:
+                capabilities = target.binding.capabilities
+                shaped = self.shape(event, target)
             if shaped is None:
                 await self.report_failure(event, target, "content cannot be carried", context)
             elif target.channel.inline_delivery:
@@ -58,7 +66,7 @@ class Deliverer:
             return None
         if content is event.content:
             return event
-        return event.model_copy(update={"content": content})
+        return updated(event, content=content)
 
     async def _deliver_one(self, event: RoomEvent, target: Target, context: RoomContext) -> None:
         try:

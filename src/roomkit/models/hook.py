@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from roomkit.models._base import assemble
 from roomkit.models.event import RoomEvent
 from roomkit.models.task import Observation, Task
 
@@ -30,7 +31,10 @@ class HookResult(BaseModel):
     @classmethod
     def allow(cls, injected: list[InjectedEvent] | None = None) -> HookResult:
         """Let the event through unchanged."""
-        return cls(action="allow", injected_events=injected or [])
+        if injected or cls is not HookResult:
+            return cls(action="allow", injected_events=injected or [])
+        # Most hooks allow most events: skip validating what is known to be valid.
+        return assemble(cls, _allow_values(), {"action", "injected_events"})
 
     @classmethod
     def block(cls, reason: str = "", injected: list[InjectedEvent] | None = None) -> HookResult:
@@ -41,3 +45,14 @@ class HookResult(BaseModel):
     def modify(cls, event: RoomEvent, injected: list[InjectedEvent] | None = None) -> HookResult:
         """Replace the event by ``event`` for the hooks after this one and the broadcast."""
         return cls(action="modify", event=event, injected_events=injected or [])
+
+
+def _allow_values() -> dict[str, Any]:
+    return {
+        "action": "allow",
+        "event": None,
+        "reason": None,
+        "injected_events": [],
+        "tasks": [],
+        "observations": [],
+    }
