@@ -19,7 +19,8 @@ from typing import Any
 from roomz import protocol as p
 from roomz.errors import ProtocolError, Reason, error_body
 from roomz.server.auth import Auth, AuthError
-from roomz.server.chat import Chat, ChatError
+from roomz.server.chat import Chat
+from roomz.server.rooms import ChatError
 from roomz.server.settings import Settings
 from roomz.server.sockets import Connection
 
@@ -160,21 +161,21 @@ class Requests:
         return {}
 
     async def _create_room(self, connection: Connection, request: p.CreateRoom) -> dict[str, Any]:
-        await self._chat.create(connection, request.room)
+        await self._chat.rooms.create(connection, request.room)
         return {"room": request.room}
 
     async def _list_rooms(self, connection: Connection, request: p.ListRooms) -> dict[str, Any]:
-        return {"rooms": await self._chat.list_rooms(connection)}
+        return {"rooms": await self._chat.rooms.list_rooms(connection)}
 
     async def _join(self, connection: Connection, request: p.Join) -> dict[str, Any]:
-        return await self._chat.join(connection, request.room)
+        return await self._chat.rooms.join(connection, request.room)
 
     async def _leave(self, connection: Connection, request: p.Leave) -> dict[str, Any]:
-        await self._chat.leave(connection, request.room)
+        await self._chat.rooms.leave(connection, request.room)
         return {"room": request.room}
 
     async def _history(self, connection: Connection, request: p.History) -> dict[str, Any]:
-        messages = await self._chat.missed(connection, request.room, request.since)
+        messages = await self._chat.rooms.missed(connection, request.room, request.since)
         return {"room": request.room, "messages": messages}
 
 

@@ -12,8 +12,9 @@ import pytest
 
 from roomkit import RoomKit, SQLiteStore
 from roomz import protocol
-from roomz.server.chat import Chat, ChatError
+from roomz.server.chat import Chat
 from roomz.server.outbox import Outbox
+from roomz.server.rooms import ChatError
 from roomz.server.sockets import Connection
 
 
@@ -81,7 +82,7 @@ async def test_a_message_reaches_every_socket_in_the_room_once(chat: Chat) -> No
 async def test_bad_messages_are_refused_and_change_nothing(chat: Chat) -> None:
     """Empty, over-long and non-member posts give typed errors; nothing is stored."""
     alice, _ = await connect(chat, ALICE)
-    await chat.create_room("side")
+    await chat.rooms.create_room("side")
     for request, reason in (
         (send("   "), "empty_content"),
         (send("x" * 21), "content_too_long"),
@@ -90,7 +91,7 @@ async def test_bad_messages_are_refused_and_change_nothing(chat: Chat) -> None:
         with pytest.raises(ChatError) as raised:
             await chat.post(alice, request)
         assert raised.value.reason == reason
-    assert await chat.history(protocol.DEFAULT_ROOM, since=0) == []
+    assert await chat.rooms.history(protocol.DEFAULT_ROOM, since=0) == []
 
 
 async def test_a_resend_with_the_same_client_id_is_stored_once(chat: Chat) -> None:
@@ -100,7 +101,7 @@ async def test_a_resend_with_the_same_client_id_is_stored_once(chat: Chat) -> No
     first = await chat.post(alice, send("once", client_id="c1"))
     again = await chat.post(alice, send("once", client_id="c1"))
     assert again["message_id"] == first["message_id"]
-    assert len(await chat.history(protocol.DEFAULT_ROOM, since=0)) == 1
+    assert len(await chat.rooms.history(protocol.DEFAULT_ROOM, since=0)) == 1
     await settle()
     assert bob_tab.contents() == ["once"] and alice_tab.contents() == ["once"]
 
@@ -109,18 +110,18 @@ async def test_rooms_join_history_and_leave(chat: Chat) -> None:
     """Joining returns recent history; history since an index is exactly what followed."""
     alice, _ = await connect(chat, ALICE)
     bob, bob_tab = await connect(chat, BOB)
-    assert await chat.create_room("side") is True
-    assert await chat.create_room("side") is False
-    await chat.join(alice, "side")
+    assert await chat.rooms.create_room("side") is True
+    assert await chat.rooms.create_room("side") is False
+    await chat.rooms.join(alice, "side")
     for i in range(5):
         await chat.post(alice, send(f"m{i}", room="side"))
-    joined = (await chat.join(bob, "side"))["history"]
+    joined = (await chat.rooms.join(bob, "side"))["history"]
     assert [f["content"] for f in joined] == [f"m{i}" for i in range(5)]
-    missed = await chat.history("side", since=3)
+    missed = await chat.rooms.history("side", since=3)
     assert [(f["index"], f["content"]) for f in missed] == [(4, "m3"), (5, "m4")]
-    await chat.leave(bob, "side")
+    await chat.rooms.leave(bob, "side")
     await chat.post(alice, send("after", room="side"))
     await settle()
     assert "after" not in bob_tab.contents()
     with pytest.raises(ChatError):
-        await chat.join(bob, "nowhere")
+        await chat.rooms.join(bob, "nowhere")
