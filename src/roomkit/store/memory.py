@@ -1,10 +1,17 @@
 """InMemoryStore — dicts and per-room lists, for development, tests and single processes.
 
+Rooms, bindings and events — what a busy process holds by the hundred thousand — are kept
+as compact records (see ``_compact``): a tuple of the values that differ from one model to
+the next, tagged with an interned shape that holds the class, the fields-set and the values
+that repeat. A stored event costs about 400 bytes with its id, text and timestamp, where
+its three pydantic models cost about 3 KB. Models are built from the records on the way
+out, each a new, independent value equal to what was stored; ``add_event`` returns its own
+copy, sharing nothing with the record either.
+
 Events are kept in a list per room addressed by index (index ``i`` at position ``i - 1``),
-so a timeline page without a visibility filter is one slice whatever the room's size.
-Events are shared, not copied: the framework treats them as immutable values. Rooms,
-bindings, participants, identities, tasks and observations are copied on the way in and
-out, since callers change those and save them with ``update_*``.
+so a timeline page without a visibility filter is one slice whatever the room's size, and
+only the events on the page are built. Participants, identities, tasks and observations
+are few; they are kept as models and copied on the way in and out.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from roomkit.errors import (
     StoreError,
     TaskNotFoundError,
 )
+from roomkit.models._base import updated
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.enums import ChannelType, RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
@@ -31,6 +39,7 @@ from roomkit.models.identity import Identity
 from roomkit.models.participant import Participant
 from roomkit.models.room import Room
 from roomkit.models.task import Observation, Task
+from roomkit.store._compact import Packers, Record
 from roomkit.store._paging import check_page
 from roomkit.store.base import ConversationStore
 
@@ -48,23 +57,19 @@ def _copy(model: M) -> M:
     return model.model_copy(update=containers)
 
 
-def _copy_binding(binding: ChannelBinding) -> ChannelBinding:
-    # Capabilities are frozen and shared; only the mutable metadata needs its own copy.
-    return binding.model_copy(update={"metadata": deepcopy(binding.metadata)})
-
-
 class _RoomData:
-    """Everything stored for one room. Dicts are created on first use to keep rooms small."""
+    """Everything stored for one room: the room, its events and bindings as records, by
+    index and by channel id. Dicts are created on first use to keep rooms small."""
 
     __slots__ = ("room", "events", "bindings", "participants", "keys", "read", "seq")
 
-    def __init__(self, room: Room, seq: int) -> None:
+    def __init__(self, room: Record, seq: int) -> None:
         self.room = room
         self.seq = seq  # creation order, for "most recent" queries
-        self.events: list[RoomEvent] = []
-        self.bindings: dict[str, ChannelBinding] = {}
+        self.events: list[Record] = []
+        self.bindings: dict[str, Record] = {}
         self.participants: dict[str, Participant] | None = None
-        self.keys: dict[str, RoomEvent] | None = None
+        self.keys: dict[str, Record] | None = None  # idempotency key -> event
         self.read: dict[str, int] | None = None
 
 
@@ -73,7 +78,8 @@ class InMemoryStore(ConversationStore):
 
     def __init__(self) -> None:
         self._rooms: dict[str, _RoomData] = {}
-        self._events: dict[str, RoomEvent] = {}
+        self._events: dict[str, Record] = {}
+        self._packers = Packers()
         self._channel_rooms: dict[str, list[str]] = {}
         self._identities: dict[str, Identity] = {}
         self._addresses: dict[tuple[str, str], str] = {}
@@ -87,23 +93,24 @@ class InMemoryStore(ConversationStore):
         if room.id in self._rooms:
             raise RoomExistsError(room.id)
         self._seq += 1
-        self._rooms[room.id] = _RoomData(_copy(room), self._seq)
-        return _copy(room)
+        data = self._rooms[room.id] = _RoomData(self._packers.record(room), self._seq)
+        return self._packers.build(data.room, Room)
 
     async def get_room(self, room_id: str) -> Room | None:
         data = self._rooms.get(room_id)
-        return None if data is None else _copy(data.room)
+        return None if data is None else self._packers.build(data.room, Room)
 
     async def update_room(self, room: Room) -> Room:
-        self._data(room.id).room = _copy(room)
-        return _copy(room)
+        data = self._data(room.id)
+        data.room = self._packers.record(room)
+        return self._packers.build(data.room, Room)
 
     async def delete_room(self, room_id: str) -> bool:
         data = self._rooms.pop(room_id, None)
         if data is None:
             return False
         for event in data.events:
-            self._events.pop(event.id, None)
+            self._events.pop(self._read(event, "id"), None)
         for channel_id in data.bindings:
             self._channel_rooms[channel_id].remove(room_id)
         self._tasks = {k: t for k, t in self._tasks.items() if t.room_id != room_id}
@@ -112,8 +119,8 @@ class InMemoryStore(ConversationStore):
 
     async def list_rooms(self, offset: int = 0, limit: int = 50) -> list[Room]:
         check_page(offset, limit)
-        ordered = sorted(self._rooms.values(), key=lambda d: (d.room.created_at, d.room.id))
-        return [_copy(d.room) for d in ordered[offset : offset + limit]]
+        ordered = sorted(self._rooms.values(), key=self._created)
+        return [self._packers.build(d.room, Room) for d in ordered[offset : offset + limit]]
 
     async def find_rooms(
         self,
@@ -121,14 +128,13 @@ class InMemoryStore(ConversationStore):
         status: RoomStatus | None = None,
         metadata_filter: dict[str, Any] | None = None,
     ) -> list[Room]:
-        found = [
-            d.room
-            for d in sorted(self._rooms.values(), key=lambda d: (d.room.created_at, d.room.id))
-            if (organization_id is None or d.room.organization_id == organization_id)
-            and (status is None or d.room.status == status)
-            and _matches(d.room.metadata, metadata_filter)
+        return [
+            self._packers.build(d.room, Room)
+            for d in sorted(self._rooms.values(), key=self._created)
+            if (organization_id is None or self._read(d.room, "organization_id") == organization_id)
+            and (status is None or self._read(d.room, "status") == status)
+            and _matches(self._read(d.room, "metadata"), metadata_filter)
         ]
-        return [_copy(r) for r in found]
 
     async def find_latest_room(
         self,
@@ -139,21 +145,23 @@ class InMemoryStore(ConversationStore):
         best: _RoomData | None = None
         for data in self._rooms.values():
             participant = (data.participants or {}).get(participant_id)
-            if participant is None or (status is not None and data.room.status != status):
+            if participant is None or (
+                status is not None and self._read(data.room, "status") != status
+            ):
                 continue
             if channel_type is not None:
                 binding = data.bindings.get(participant.channel_id)
-                if binding is None or binding.channel_type != channel_type:
+                if binding is None or self._read(binding, "channel_type") != channel_type:
                     continue
-            if best is None or _newer(data, best):
+            if best is None or self._newer(data, best):
                 best = data
-        return None if best is None else _copy(best.room)
+        return None if best is None else self._packers.build(best.room, Room)
 
     async def find_room_id_by_channel(
         self, channel_id: str, status: RoomStatus | None = None
     ) -> str | None:
         for room_id in reversed(self._channel_rooms.get(channel_id, ())):
-            if status is None or self._rooms[room_id].room.status == status:
+            if status is None or self._read(self._rooms[room_id].room, "status") == status:
                 return room_id
         return None
 
@@ -167,17 +175,21 @@ class InMemoryStore(ConversationStore):
                 data.keys = {}
             original = data.keys.get(key)
             if original is not None:
-                return original
-        stored = event.model_copy(update={"index": len(data.events) + 1})
-        data.events.append(stored)
-        self._events[stored.id] = stored
+                return self._packers.build(original, RoomEvent)
+        # The caller keeps what is returned (the pipeline broadcasts it); the record holds
+        # copies of its containers, so neither can change the other.
+        stored = updated(event, index=len(data.events) + 1)
+        record = self._packers.event_record(stored)
+        data.events.append(record)
+        self._events[stored.id] = record
         if key is not None:
             assert data.keys is not None
-            data.keys[key] = stored
+            data.keys[key] = record
         return stored
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
-        return self._events.get(event_id)
+        record = self._events.get(event_id)
+        return None if record is None else self._packers.build(record, RoomEvent)
 
     async def list_events(
         self,
@@ -191,14 +203,14 @@ class InMemoryStore(ConversationStore):
         if data is None:
             return []
         if visibility_filter is None:
-            return data.events[offset : offset + limit]
-        matching = (e for e in data.events if e.visibility == visibility_filter)
+            return self._packers.build_all(data.events[offset : offset + limit])
+        matching = (r for r in data.events if self._read(r, "visibility") == visibility_filter)
         page: list[RoomEvent] = []
-        for position, event in enumerate(matching):
+        for position, record in enumerate(matching):
             if position >= offset + limit:
                 break
             if position >= offset:
-                page.append(event)
+                page.append(self._packers.build(record, RoomEvent))
         return page
 
     async def check_idempotency(self, room_id: str, key: str) -> bool:
@@ -207,9 +219,8 @@ class InMemoryStore(ConversationStore):
 
     async def find_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
         data = self._rooms.get(room_id)
-        if data is None or data.keys is None:
-            return None
-        return data.keys.get(key)
+        found = None if data is None or data.keys is None else data.keys.get(key)
+        return None if found is None else self._packers.build(found, RoomEvent)
 
     async def get_event_count(self, room_id: str) -> int:
         data = self._rooms.get(room_id)
@@ -221,21 +232,21 @@ class InMemoryStore(ConversationStore):
         data = self._data(binding.room_id)
         if binding.channel_id in data.bindings:
             raise ChannelAlreadyAttachedError(binding.room_id, binding.channel_id)
-        data.bindings[binding.channel_id] = _copy_binding(binding)
+        record = data.bindings[binding.channel_id] = self._packers.record(binding)
         self._channel_rooms.setdefault(binding.channel_id, []).append(binding.room_id)
-        return _copy_binding(binding)
+        return self._packers.build(record, ChannelBinding)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
         data = self._rooms.get(room_id)
         binding = None if data is None else data.bindings.get(channel_id)
-        return None if binding is None else _copy_binding(binding)
+        return None if binding is None else self._packers.build(binding, ChannelBinding)
 
     async def update_binding(self, binding: ChannelBinding) -> ChannelBinding:
         data = self._rooms.get(binding.room_id)
         if data is None or binding.channel_id not in data.bindings:
             raise ChannelNotFoundError(binding.room_id, binding.channel_id)
-        data.bindings[binding.channel_id] = _copy_binding(binding)
-        return _copy_binding(binding)
+        record = data.bindings[binding.channel_id] = self._packers.record(binding)
+        return self._packers.build(record, ChannelBinding)
 
     async def remove_binding(self, room_id: str, channel_id: str) -> bool:
         data = self._rooms.get(room_id)
@@ -248,7 +259,9 @@ class InMemoryStore(ConversationStore):
 
     async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
         data = self._rooms.get(room_id)
-        return [] if data is None else [_copy_binding(b) for b in data.bindings.values()]
+        if data is None:
+            return []
+        return [self._packers.build(b, ChannelBinding) for b in data.bindings.values()]
 
     # -- participants --------------------------------------------------------------------
 
@@ -339,9 +352,9 @@ class InMemoryStore(ConversationStore):
     async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
         data = self._data(room_id)
         event = self._events.get(event_id)
-        if event is None or event.room_id != room_id:
+        if event is None or self._read(event, "room_id") != room_id:
             raise EventNotFoundError(event_id, room_id)
-        self._set_watermark(data, channel_id, event.index)
+        self._set_watermark(data, channel_id, self._read(event, "index"))
 
     async def mark_all_read(self, room_id: str, channel_id: str) -> None:
         data = self._data(room_id)
@@ -354,6 +367,18 @@ class InMemoryStore(ConversationStore):
         return max(0, len(data.events) - (data.read or {}).get(channel_id, 0))
 
     # -- internals -----------------------------------------------------------------------
+
+    def _read(self, record: Record, name: str) -> Any:
+        return self._packers.read(record, name)
+
+    def _created(self, data: _RoomData) -> tuple[Any, str]:
+        """A room's place in creation order: (created_at, id)."""
+        return (self._read(data.room, "created_at"), self._read(data.room, "id"))
+
+    def _newer(self, a: _RoomData, b: _RoomData) -> bool:
+        """Whether room ``a`` was created after room ``b``."""
+        a_created, b_created = self._read(a.room, "created_at"), self._read(b.room, "created_at")
+        return (a_created, a.seq) > (b_created, b.seq)
 
     def _data(self, room_id: str) -> _RoomData:
         data = self._rooms.get(room_id)
@@ -370,7 +395,3 @@ class InMemoryStore(ConversationStore):
 
 def _matches(metadata: dict[str, Any], wanted: dict[str, Any] | None) -> bool:
     return wanted is None or all(k in metadata and metadata[k] == v for k, v in wanted.items())
-
-
-def _newer(a: _RoomData, b: _RoomData) -> bool:
-    return (a.room.created_at, a.seq) > (b.room.created_at, b.seq)

@@ -99,6 +99,21 @@ async def test_returned_models_are_copies(store: ConversationStore) -> None:
     assert (await store.get_binding("r", "sms")).metadata == {}  # type: ignore[union-attr]
 
 
+async def test_events_share_nothing_with_callers(store: ConversationStore) -> None:
+    """Changing an event after storing it, or one read back, changes nothing stored."""
+    sent = _event("r", "hello", metadata={"tags": ["a"]})
+    stored = await store.add_event(sent)
+    sent.metadata["tags"].append("sent")
+    stored.source.participant_id = "someone"
+    page = await store.list_events("r")
+    page[0].metadata["tags"].append("page")
+    page[0].content.body = "changed"  # type: ignore[union-attr]
+    fetched = await store.get_event(stored.id)
+    assert fetched is not None and fetched.metadata == {"tags": ["a"]}
+    assert fetched.source.participant_id is None
+    assert fetched.content.body == "hello"  # type: ignore[union-attr]
+
+
 async def test_events_get_gapless_indexes_and_pages(store: ConversationStore) -> None:
     """Indexes run 1..N under concurrency; pages and visibility filters count in order."""
     await asyncio.gather(*(store.add_event(_event("r", f"m{i}")) for i in range(200)))
