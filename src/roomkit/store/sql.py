@@ -29,6 +29,7 @@ from roomkit.errors import (
     RoomNotFoundError,
     StoreError,
 )
+from roomkit.models._base import updated
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.enums import ChannelType, RoomStatus, TaskStatus
 from roomkit.models.event import RoomEvent
@@ -238,7 +239,7 @@ class SQLStore(ConversationStore):
             return await self._existing(event)
         if not rows:
             raise RoomNotFoundError(event.room_id)
-        return event.model_copy(update={"index": int(rows[0][0])})
+        return updated(event, index=int(rows[0][0]))
 
     async def _existing(self, event: RoomEvent) -> RoomEvent:
         """The event that took ``event``'s idempotency key (or its id)."""
