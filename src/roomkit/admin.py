@@ -267,6 +267,8 @@ class RoomOps:
             await self._lifecycle(trigger, binding.room_id, name, channel_id=binding.channel_id)
 
     async def _lifecycle(self, trigger: HookTrigger, room_id: str, code: str, **data: Any) -> None:
+        if not self._hooks.any_for(trigger, room_id):
+            return  # building the context reads every binding: skip it when nobody listens
         context = await self._rooms.context(room_id)
         await self._hooks.run_trigger(trigger, system_event(room_id, code, code, **data), context)
 

@@ -102,6 +102,12 @@ class HookEngine:
         """The hooks registered for one room."""
         return list(self._rooms.get(room_id, ()))
 
+    def any_for(self, trigger: HookTrigger, room_id: str) -> bool:
+        """Whether any global or room hook is registered for ``trigger`` (filters aside)."""
+        if self._global.get(trigger):
+            return True
+        return any(h.trigger is trigger for h in self._rooms.get(room_id, ()))
+
     def hooks_for(
         self, trigger: HookTrigger, execution: HookExecution, event: RoomEvent, room_id: str
     ) -> list[HookRegistration]:
