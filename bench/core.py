@@ -12,7 +12,7 @@ Workloads, all on the in-memory store:
 
 Each workload runs in a fresh interpreter.
 
-Usage: python bench/core.py [--quick] [--only WORKLOAD]
+Usage: python bench/core.py [--quick] [--only WORKLOAD|memory]
 """
 
 from __future__ import annotations
@@ -218,6 +218,9 @@ def run_isolated(name: str) -> float:
 async def main() -> None:
     if "--only" in sys.argv:
         name = sys.argv[sys.argv.index("--only") + 1]
+        if name == "memory":
+            print(json.dumps(memory()))
+            return
         print(await WORKLOADS[name](0.1 if QUICK else 1.0))
         return
     figures: dict[str, float] = {}
