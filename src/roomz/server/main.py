@@ -9,11 +9,11 @@ the console mail sender, the login links.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from pydantic import ValidationError
-
+from roomz.server.auth.policy import LoginPolicy
 from roomz.server.settings import Settings, SettingsError
 
 EXIT_SETTINGS = 2
@@ -34,15 +34,15 @@ def settings_for(host: str | None, port: int | None) -> Settings:
     Raises:
         SettingsError: a variable or a flag holds an unusable value.
     """
-    settings = Settings.from_env()
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    if not overrides:
-        return settings
-    try:
-        return Settings.model_validate({**settings.model_dump(), **overrides})
-    except ValidationError as exc:
-        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise SettingsError(problems) from None
+    environ = dict(os.environ)
+    if port is not None:
+        if not 0 <= port <= 65535:
+            raise SettingsError(f"--port: {port} is not a port number (0-65535)")
+        environ["ROOMZ_PORT"] = str(port)
+    if host is not None:
+        environ["ROOMZ_HOST"] = host
+    # The flags stand in for the variables, so a public URL nobody set follows them too.
+    return Settings.from_env(environ)
 
 
 def banner(settings: Settings) -> str:
@@ -55,7 +55,7 @@ def banner(settings: Settings) -> str:
         lines.append("Login links are printed here (no ROOMZ_SMTP_HOST is set).")
     else:
         lines.append(f"Login links are mailed through {settings.smtp_host}:{settings.smtp_port}.")
-    if not (settings.open_signup or settings.allowed_emails or settings.allowed_domains):
+    if LoginPolicy(settings).admits_nobody:
         lines.append(
             "Nobody may log in yet: set ROOMZ_ALLOWED_EMAILS, ROOMZ_ALLOWED_DOMAINS "
             "or ROOMZ_OPEN_SIGNUP=1."

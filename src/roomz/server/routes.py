@@ -78,7 +78,8 @@ class _Endpoints:
     def __init__(self, auth: Auth, settings: Settings) -> None:
         self._auth = auth
         self._settings = settings
-        self._origin = settings.origin.lower()
+        self._origins = settings.origins
+        self._origin = settings.origin
 
     async def login(self, request: Request) -> Response:
         self._check_origin(request)
@@ -137,7 +138,7 @@ class _Endpoints:
 
     def _check_origin(self, request: Request) -> None:
         origin = request.headers.get("origin")
-        if origin is not None and origin.lower() != self._origin:
+        if origin is not None and origin.lower() not in self._origins:
             raise _Refused(
                 403,
                 {

@@ -6,7 +6,7 @@ login links to the console.
 =============================  ==========================================================
 ``ROOMZ_PUBLIC_URL``           the address users reach (links in emails are built on it;
                                ``https://`` makes cookies ``Secure``); default
-                               ``http://127.0.0.1:8000``
+                               ``http://HOST:PORT`` from the two below
 ``ROOMZ_HOST`` / ``ROOMZ_PORT``  where to listen; default ``127.0.0.1`` / ``8000``
 ``ROOMZ_DATABASE``             ``sqlite:///roomz.db`` (default) or ``postgresql://…``
 ``ROOMZ_REDIS_URL``            with PostgreSQL: share locks and live events between
@@ -25,6 +25,9 @@ login links to the console.
 ``ROOMZ_LOGIN_WINDOW``         the window of those two limits, in seconds; 900
 ``ROOMZ_MESSAGES_PER_SECOND``  requests one connection may make per second; 20
 ``ROOMZ_HISTORY_LIMIT``        messages a join returns; 50
+``ROOMZ_ROSTER_HEARTBEAT``     with Redis: seconds between two "still here" messages of a
+                               process; one silent for 3 of them is taken for dead and
+                               its users leave ``who``; 5
 =============================  ==========================================================
 """
 
@@ -35,6 +38,9 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class SettingsError(ValueError):
@@ -69,6 +75,7 @@ class Settings(BaseModel):
     login_window: float = Field(default=900.0, gt=0)
     messages_per_second: float = Field(default=20.0, gt=0)
     history_limit: int = Field(default=50, ge=1, le=1000)
+    roster_heartbeat: float = Field(default=5.0, gt=0)
 
     @field_validator("public_url")
     @classmethod
@@ -96,6 +103,17 @@ class Settings(BaseModel):
         parts = urlsplit(self.public_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @property
+    def origins(self) -> frozenset[str]:
+        """The Origins accepted from browsers (lower-case): the public URL's, and when that
+        names this machine's loopback, the same port under its other loopback names (a
+        person who opens ``http://localhost:8000`` reaches the same server)."""
+        parts = urlsplit(self.public_url)
+        if parts.hostname not in _LOOPBACK:
+            return frozenset({self.origin.lower()})
+        port = f":{parts.port}" if parts.port else ""
+        return frozenset(f"{parts.scheme}://{host}{port}" for host in _LOOPBACK_NAMES)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``ROOMZ_*`` variables.
@@ -113,6 +131,8 @@ class Settings(BaseModel):
                 values[name] = tuple(p.strip().lower() for p in raw.split(",") if p.strip())
             else:
                 values[name] = raw
+        if "public_url" not in values:
+            values["public_url"] = _local_url(values.get("host"), values.get("port"))
         try:
             return cls.model_validate(values)
         except ValidationError as exc:
@@ -120,3 +140,14 @@ class Settings(BaseModel):
                 f"ROOMZ_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()
             )
             raise SettingsError(problems) from None
+
+
+def _local_url(host: object, port: object) -> str:
+    """The public URL of a server nobody configured one for: where it listens, with a
+    wildcard address (``0.0.0.0``, ``::``) read as this machine's loopback."""
+    name = str(host or Settings.model_fields["host"].default)
+    if name in ("0.0.0.0", "::", ""):
+        name = "127.0.0.1"
+    elif ":" in name:
+        name = f"[{name}]"
+    return f"http://{name}:{port or Settings.model_fields['port'].default}"

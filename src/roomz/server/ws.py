@@ -52,7 +52,8 @@ class ChatEndpoint:
     def __init__(self, chat: Chat, auth: Auth, settings: Settings) -> None:
         self._chat = chat
         self._auth = auth
-        self._origin = settings.origin.lower()
+        self._origins = settings.origins
+        self._origin = settings.origin
         self._requests = Requests(chat, auth, settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -109,7 +110,7 @@ class ChatEndpoint:
 
     def _origin_refusal(self, ws: WebSocket) -> JSONResponse | None:
         origin = ws.headers.get("origin")
-        if origin is None or origin.lower() == self._origin:
+        if origin is None or origin.lower() in self._origins:
             return None
         body = {
             "error": f"WebSocket from {origin!r} refused; this site is {self._origin}",

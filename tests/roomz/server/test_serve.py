@@ -110,5 +110,25 @@ async def test_a_bad_flag_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     _, err = await process.communicate()
     assert process.returncode == 2
     assert err.decode().strip().splitlines() == [
-        "roomz: --port: Input should be less than or equal to 65535"
+        "roomz: --port: 70000 is not a port number (0-65535)"
     ]
+
+
+async def test_links_follow_the_port_when_no_public_url_is_set(tmp_path: Path) -> None:
+    """`roomz serve --port P` with no ROOMZ_PUBLIC_URL mails links for port P, and a page
+    opened as localhost may log in too (the same loopback server)."""
+    async with serve(tmp_path, ROOMZ_PUBLIC_URL="") as server:
+        port = server.http_url.rsplit(":", 1)[1]
+        link = await server.magic_link("pat@example.com")
+        assert link.startswith(f"http://127.0.0.1:{port}/auth/verify?token=")
+        async with httpx.AsyncClient(base_url=server.http_url) as http:
+            headers = {"Origin": f"http://localhost:{port}"}
+            answer = await http.post(
+                "/auth/login", json={"email": "x@example.com"}, headers=headers
+            )
+            assert answer.status_code == 202
+            headers = {"Origin": f"http://localhost:{int(port) + 1}"}
+            answer = await http.post(
+                "/auth/login", json={"email": "x@example.com"}, headers=headers
+            )
+            assert answer.status_code == 403
