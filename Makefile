@@ -30,3 +30,4 @@ bench:
 	$(PY) bench/core.py
 	$(PY) bench/stores.py
 	$(PY) bench/ai.py
+	$(PY) bench/service.py
