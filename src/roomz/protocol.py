@@ -28,7 +28,8 @@ MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024  # server→client: history replies ca
 MAX_ID_LENGTH = 128  # request_id and client_id
 MAX_DISPLAY_NAME_LENGTH = 64
 DEFAULT_ROOM = "general"  # every user is a member; `send` without `room` goes there
-PRESENCE_STATUSES = ("online", "away")
+PRESENCE_STATUSES = ("online", "away")  # what a client may announce
+PRESENCE_OFFLINE = "offline"  # what the server announces when a user's last socket closes
 ROOM_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # 1-64 chars, no leading _ . -
 EVENT_FRAME_TYPES = (
     "user_joined",
@@ -145,6 +146,14 @@ class History(Request):
 
 
 @dataclass(frozen=True, slots=True)
+class Who(Request):
+    """The members of ``room`` with a socket open in any server process."""
+
+    type: ClassVar[str] = "who"
+    room: str = DEFAULT_ROOM
+
+
+@dataclass(frozen=True, slots=True)
 class Ping(Request):
     """Liveness check, answered by ``pong``."""
 
@@ -210,6 +219,9 @@ class _Fields:
             raise self.invalid(name, f"a room id matching {ROOM_PATTERN.pattern}")
         return value
 
+    def optional_room(self, name: str = "room") -> str:
+        return DEFAULT_ROOM if self.frame.get(name) is None else self.room(name)
+
     def integer(self, name: str, *, minimum: int) -> int:
         value = self.require(name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -251,8 +263,7 @@ class _Fields:
 
 def _send(f: _Fields, rid: str, max_content: int) -> Send:
     content = f.content(max_content)
-    room = DEFAULT_ROOM if f.frame.get("room") is None else f.room()
-    return Send(rid, content, room, f.optional_identifier("client_id"))
+    return Send(rid, content, f.optional_room(), f.optional_identifier("client_id"))
 
 
 _Decoder = Callable[[_Fields, str, int], Request]
@@ -267,6 +278,7 @@ _DECODERS: dict[str, _Decoder] = {
     "join": lambda f, rid, _: Join(rid, f.room()),
     "leave": lambda f, rid, _: Leave(rid, f.room()),
     "history": lambda f, rid, _: History(rid, f.room(), f.integer("since", minimum=0)),
+    "who": lambda f, rid, _: Who(rid, f.optional_room()),
     "ping": lambda f, rid, _: Ping(rid),
 }
 CLIENT_FRAME_TYPES = frozenset(_DECODERS)

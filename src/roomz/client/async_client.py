@@ -152,9 +152,15 @@ class AsyncClient:
         Returns ``{"status": "ok", "message_id", "timestamp", ...}`` or an error dict
         ``{"error", "code", "reason"}`` (408 ``timeout`` without an answer in time). A send
         survives a reconnect: it is written again with the same ``client_id``, stored once.
+        A send made while RECONNECTING waits for the new connection and goes out on it; if
+        reconnection gives up it returns 503 ``reconnect_failed`` (401 ``invalid_token``
+        when the session was refused), and 503 ``connection_lost`` if ``disconnect()`` is
+        called meanwhile. The other request methods wait the same way, except ``typing``
+        and ``ping``, which are only worth sending now.
 
         Raises:
-            ConnectionError: not connected.
+            ConnectionError: not connected (DISCONNECTED: never connected, after
+                ``disconnect()`` or after reconnection gave up).
         """
         request = p.Send(self._link.next_id(), content, room or p.DEFAULT_ROOM, uuid.uuid4().hex)
         return await self._link.request(request, resend=True)
@@ -207,8 +213,12 @@ class AsyncClient:
         return await self._link.request(p.History(self._link.next_id(), room, since))
 
     async def typing(self, room: str, state: bool = True) -> dict[str, Any]:
-        """Tell ``room`` the user started (or, with ``False``, stopped) typing."""
-        return await self._link.request(p.Typing(self._link.next_id(), room, state))
+        """Tell ``room`` the user started (or, with ``False``, stopped) typing.
+
+        Raises:
+            ConnectionError: not connected, reconnecting included (a late "typing" misleads).
+        """
+        return await self._link.request(p.Typing(self._link.next_id(), room, state), wait=False)
 
     async def set_presence(self, status: str) -> dict[str, Any]:
         """Announce ``"online"`` or ``"away"``. Raises ConnectionError."""
@@ -219,5 +229,19 @@ class AsyncClient:
         return await self._link.request(p.Read(self._link.next_id(), room, index))
 
     async def ping(self) -> dict[str, Any]:
-        """Round trip to the server: ``{"server_time"}``. Raises ConnectionError."""
-        return await self._link.request(p.Ping(self._link.next_id()))
+        """Round trip to the server: ``{"server_time"}``.
+
+        Raises:
+            ConnectionError: not connected, reconnecting included.
+        """
+        return await self._link.request(p.Ping(self._link.next_id()), wait=False)
+
+    async def who(self, room: str | None = None) -> dict[str, Any]:
+        """Who is online in ``room`` (default: the room everyone is in), in every server
+        process: ``{"status", "room", "users": [{"user", "status", "connections"}]}``,
+        sorted by email; ``status`` is ``"online"`` or ``"away"``.
+
+        Raises:
+            ConnectionError: not connected.
+        """
+        return await self._link.request(p.Who(self._link.next_id(), room or p.DEFAULT_ROOM))

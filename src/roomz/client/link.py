@@ -10,6 +10,11 @@ chat messages still waiting for their ``result`` are written again with the same
 ``client_id`` (the server stores each ``client_id`` once), and each room's missed messages
 are fetched with ``history`` since the last index handed to handlers while the room's live
 messages are held back — see :mod:`roomz.client.timeline`.
+
+A request made while RECONNECTING waits for the outcome (unless made with ``wait=False``),
+then goes out once on the new connection; if reconnection gives up, or :meth:`Link.close`
+is called meanwhile, it is answered locally with ``reconnect_failed`` / ``invalid_token`` /
+``connection_lost``. The wait is bounded by the policy (:meth:`Policy.reconnect_budget`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +52,16 @@ class Policy:
     max_reconnect_attempts: int = 5
     timeout: float = 10.0
 
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before reconnection attempt ``attempt`` (from 0)."""
+        return min(self.reconnect_delay * 2.0**attempt, MAX_RECONNECT_DELAY)
+
+    def reconnect_budget(self) -> float:
+        """The longest a reconnection can take: every backoff plus every attempt's timeout
+        (and one more timeout for the catch-up of the resent requests)."""
+        attempts = range(self.max_reconnect_attempts)
+        return sum(self.backoff(a) + self.timeout for a in attempts) + self.timeout
+
 
 class Link:
     """The socket, its supervisor, the requests in flight and the rooms' timelines."""
@@ -63,6 +79,9 @@ class Link:
         self._supervisor: asyncio.Task[None] | None = None
         self._catch_up: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
+        self._settled = asyncio.Event()  # cleared while RECONNECTING
+        self._settled.set()
+        self._down: dict[str, Any] = error_body(Reason.CONNECTION_LOST, "not connected")
 
     def next_id(self) -> str:
         """A fresh request id."""
@@ -104,13 +123,23 @@ class Link:
             self._pump.emit("disconnect", {})
         self._pending.fail_all(Reason.CONNECTION_LOST, "disconnected by the client")
         self.state = ConnectionState.DISCONNECTED
+        self._settle(error_body(Reason.CONNECTION_LOST, "disconnected by the client"))
 
-    async def request(self, request: p.Request, *, resend: bool = False) -> dict[str, Any]:
+    async def request(
+        self, request: p.Request, *, resend: bool = False, wait: bool = True
+    ) -> dict[str, Any]:
         """Write ``request`` and wait for its answer (a 408 error dict after the timeout).
 
+        While RECONNECTING it first waits for the reconnection (unless ``wait`` is false);
+        if that fails, the answer is the error dict saying why.
+
         Raises:
-            ConnectionError: not connected.
+            ConnectionError: not connected (and not reconnecting).
         """
+        if wait and self.state is ConnectionState.RECONNECTING:
+            failed = await self._until_reconnected()
+            if failed is not None:
+                return failed
         ws = self._ws
         if ws is None or self.state is not ConnectionState.CONNECTED:
             raise ConnectionError(f"not connected (state: {self.state.value})")
@@ -128,6 +157,22 @@ class Link:
             self._pending.discard(request.request_id)
             raise
         return await self._pending.wait(request.request_id)
+
+    async def _until_reconnected(self) -> dict[str, Any] | None:
+        """Wait while RECONNECTING: ``None`` once connected, else the error dict of why not."""
+        try:
+            async with asyncio.timeout(self._policy.reconnect_budget()):
+                while self.state is ConnectionState.RECONNECTING:
+                    await self._settled.wait()
+        except TimeoutError:
+            return error_body(Reason.RECONNECT_FAILED, "still reconnecting; gave up waiting")
+        return None if self.state is ConnectionState.CONNECTED else dict(self._down)
+
+    def _settle(self, down: dict[str, Any] | None = None) -> None:
+        """Reconnecting is over: wake the requests waiting for it."""
+        if down is not None:
+            self._down = down
+        self._settled.set()
 
     # -- one connection -------------------------------------------------------------------
 
@@ -180,8 +225,11 @@ class Link:
     async def _after_drop(self) -> ClientConnection | None:
         """The socket closed without close(): report it, then reconnect or stop."""
         self._ws = None
-        await self._stop_catch_up()
         reconnect = self._policy.reconnect
+        if reconnect:  # from now on, new requests wait for the outcome
+            self.state = ConnectionState.RECONNECTING
+            self._settled.clear()
+        await self._stop_catch_up()
         lost = "the connection dropped"
         self._pending.fail_all(Reason.CONNECTION_LOST, lost, keep_resendable=reconnect)
         self._pump.emit("disconnect", {})
@@ -195,8 +243,8 @@ class Link:
         marks = self.timeline.marks()
         attempts, token = self._policy.max_reconnect_attempts, self._credentials.token
         for attempt in range(attempts):
-            delay = self._policy.reconnect_delay * 2**attempt
-            await asyncio.sleep(min(delay, MAX_RECONNECT_DELAY))
+            # Jitter spreads the clients of a restarted server over the backoff window.
+            await asyncio.sleep(self._policy.backoff(attempt) * random.uniform(0.5, 1.0))
             try:
                 ws, frame = await open_session(self.url, token, self._policy.timeout)
             except AuthenticationError as exc:
@@ -208,6 +256,7 @@ class Link:
                 continue
             await self._authenticated(ws, frame)
             await self._resume(ws, marks)
+            self._settle()  # after the resends: requests that waited go out behind them
             return ws
         self._give_up(error_body(Reason.RECONNECT_FAILED, f"{attempts} reconnections failed"))
         return None
@@ -215,7 +264,9 @@ class Link:
     def _give_up(self, error: dict[str, Any] | None) -> None:
         self.state = ConnectionState.DISCONNECTED
         self._supervisor = None  # open() may start afresh; this task ends without awaiting
-        self._pending.fail_all(Reason.CONNECTION_LOST, "not connected")
+        down = error or error_body(Reason.CONNECTION_LOST, "the connection dropped")
+        self._pending.fail_all(Reason(down["reason"]), str(down["error"]))
+        self._settle(down)
         if error is not None:
             self._pump.emit("error", error)
 
@@ -231,7 +282,7 @@ class Link:
     async def _fetch_missed(self, marks: dict[str, int]) -> None:
         for room, since in marks.items():
             try:
-                result = await self.request(p.History(self.next_id(), room, since))
+                result = await self.request(p.History(self.next_id(), room, since), wait=False)
             except ConnectionError:
                 return  # dropped again: the supervisor cancels us; the next catch-up retries
             messages = result.get("messages")

@@ -207,6 +207,14 @@ class SyncClient:
         """Mark ``room`` read up to ``index``; see :meth:`AsyncClient.mark_read`."""
         return self._portal.call(self._client.mark_read(room, index))
 
+    def who(self, room: str | None = None) -> dict[str, Any]:
+        """Who is online in ``room``; see :meth:`AsyncClient.who`."""
+        return self._portal.call(self._client.who(room))
+
+    def ping(self) -> dict[str, Any]:
+        """Round trip to the server; see :meth:`AsyncClient.ping`."""
+        return self._portal.call(self._client.ping())
+
     def __enter__(self) -> SyncClient:
         self.connect()
         return self

@@ -108,6 +108,7 @@ async def open_services(
         history_limit=settings.history_limit,
         distributed=settings.redis_url is not None,
         metrics=metrics,
+        roster_heartbeat=settings.roster_heartbeat,
     )
     await chat.open()
     stack.push_async_callback(chat.close)

@@ -22,7 +22,9 @@ does not cost everyone a frame per tab, nor each tab a frame per other tab. And 
 more than :data:`ANNOUNCE_LIMIT` users are connected here, arrivals and departures are not
 broadcast at all: telling n users about n arrivals is n² frames (a million for a thousand
 people logging in), which would starve the room's messages for no reader's benefit.
-Explicit presence changes, room joins and leaves are always announced.
+Explicit presence changes, room joins and leaves are always announced. Who is online is
+tracked apart from these frames, in every process, whatever the limit
+(:mod:`roomz.server.roster`): a client asks with ``who``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from roomz.server.metrics import Metrics
 from roomz.server.outbox import Outbox
 from roomz.server.relay import Relay
 from roomz.server.rooms import ChatError, Rooms, message_frame
+from roomz.server.roster import HEARTBEAT, Roster
 from roomz.server.sockets import Connection, LocalSockets
 
 ANNOUNCE_LIMIT = 200
@@ -64,6 +67,7 @@ class Chat:
         history_limit: messages a join returns.
         distributed: other processes share the store and realtime backend (relay messages).
         metrics: counters to bump.
+        roster_heartbeat: seconds between two heartbeats of this process's roster.
     """
 
     def __init__(
@@ -74,25 +78,32 @@ class Chat:
         history_limit: int = 50,
         distributed: bool = False,
         metrics: Metrics | None = None,
+        roster_heartbeat: float = HEARTBEAT,
     ) -> None:
         self._kit = kit
         self.max_message_length = max_message_length
         self.metrics = metrics or Metrics()
         self.sockets = LocalSockets()
         self.relay = Relay(kit, self._on_event, self._on_stored, distributed=distributed)
-        self.live = LiveEvents(kit, self.sockets, self.relay, self.metrics)
+        publish = self._publish_roster if distributed else None
+        self.roster = Roster(self.relay.origin, publish, heartbeat=roster_heartbeat)
+        self.live = LiveEvents(kit, self.sockets, self.relay, self.metrics, self.roster)
         self.rooms = Rooms(kit, self.sockets, self.relay, history_limit=history_limit)
         self._frames: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
         self._ids = itertools.count(1)
 
     async def open(self) -> None:
-        """Register the relay, make sure the default room exists, watch it."""
+        """Register the relay, make sure the default room exists, watch it, then ask the
+        other processes who is connected to them."""
         self._kit.register_channel(self.relay.channel)
         await self.rooms.open()
         await self.relay.watch(protocol.DEFAULT_ROOM)
+        await self.roster.open()
 
     async def close(self) -> None:
-        """Stop watching rooms (the kit is closed by its owner)."""
+        """Say goodbye to the other processes, stop watching rooms (the kit is closed by
+        its owner)."""
+        await self.roster.close()
         await self.relay.close()
 
     # -- sockets ---------------------------------------------------------------------------
@@ -121,6 +132,7 @@ class Chat:
             metrics.deliveries += connection.deliver(*self._encoded(event))
 
         self.rooms.channel(user_id).register_connection(connection.id, deliver)
+        await self.roster.changed(connection.user, count)
         await self._announce_connection(connection, "user_joined", count)
         store = self._kit.store
         return [
@@ -138,11 +150,25 @@ class Chat:
         self.metrics.connections -= 1
         await connection.outbox.close()
         with contextlib.suppress(Exception):  # Redis may be gone at shutdown
+            await self.roster.changed(connection.user, remaining)
             await self._announce_connection(connection, "user_left", remaining)
 
     def sockets_of(self, user_id: str) -> list[Connection]:
         """The user's open sockets in this process."""
         return self.sockets.of_user(user_id)
+
+    async def who(self, connection: Connection, room: str) -> list[dict[str, Any]]:
+        """The members of ``room`` with a socket open in any process, sorted by email:
+        ``[{"user", "status", "connections"}]``.
+
+        Raises:
+            ChatError: no such room, or the user is not a member.
+        """
+        if room == protocol.DEFAULT_ROOM:
+            return self.roster.online()  # everyone is a member
+        await self.rooms.require_member(connection.user_id, room)
+        bindings = await self._kit.store.list_bindings(room)
+        return self.roster.online(b.channel_id for b in bindings)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -257,6 +283,9 @@ class Chat:
         await self.relay.announce(kind, connection.user_id, frame)
         if kind == "user_left":
             await self.presence(connection, "offline")
+
+    async def _publish_roster(self, kind: str, **data: Any) -> None:
+        await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)
 
     async def _on_event(self, event: EphemeralEvent) -> None:
         await self.live.handle(event)

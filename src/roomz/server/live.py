@@ -9,7 +9,9 @@ backend. Three kinds of event arrive there:
   local members, deduplicated by room index;
 * announcements (``user_joined``, ``user_left``, ``display_name_changed``, logouts) from
   any process — when another process made the change, this process's view follows it
-  first (membership, names, sessions), then the frame goes to the local sockets concerned.
+  first (membership, names, sessions), then the frame goes to the local sockets concerned;
+* roster messages from other processes (who is connected where), for
+  :mod:`roomz.server.roster`, which also follows presence events and names.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from roomz import protocol
 from roomz.server.ephemeral import frame_for
 from roomz.server.metrics import Metrics
 from roomz.server.relay import MESSAGE, Relay
+from roomz.server.roster import KINDS as ROSTER_KINDS
+from roomz.server.roster import Roster
 from roomz.server.sockets import LocalSockets
 
 LOGOUT = "logout"
@@ -36,11 +40,14 @@ def session_digest(session: str) -> str:
 class LiveEvents:
     """The realtime callback of one process (see the module docstring)."""
 
-    def __init__(self, kit: RoomKit, sockets: LocalSockets, relay: Relay, metrics: Metrics):
+    def __init__(
+        self, kit: RoomKit, sockets: LocalSockets, relay: Relay, metrics: Metrics, roster: Roster
+    ) -> None:
         self._kit = kit
         self._sockets = sockets
         self._relay = relay
         self._metrics = metrics
+        self._roster = roster
 
     async def handle(self, event: EphemeralEvent) -> None:
         """Deliver one event of a watched room to the local sockets it concerns."""
@@ -48,7 +55,10 @@ class LiveEvents:
             self._push_ephemeral(event)
             return
         kind, own = event.data.get("kind"), self._relay.is_own(event)
-        if kind == LOGOUT:
+        if kind in ROSTER_KINDS:
+            if not own:
+                await self._roster.receive(event)
+        elif kind == LOGOUT:
             if not own:
                 self.recheck(str(event.data.get("session")))
         elif kind == MESSAGE:
@@ -72,6 +82,7 @@ class LiveEvents:
         if frame is None:
             return
         if frame["type"] == "presence":
+            self._roster.presence(event.user_id, frame["status"])
             targets = self._sockets.everyone(skip=event.user_id)
         else:
             targets = self._sockets.in_room(event.room_id, skip=event.user_id)
@@ -80,6 +91,9 @@ class LiveEvents:
     def _push_announcement(self, kind: str, frame: dict[str, Any]) -> None:
         text = protocol.encode(frame)
         if kind == "display_name_changed":
+            user = frame.get("user")
+            if isinstance(user, dict):
+                self._roster.rename(str(user.get("id")), frame.get("display_name"))
             self._sockets.push(text, self._sockets.everyone())
         else:
             room = str(frame.get("room", protocol.DEFAULT_ROOM))

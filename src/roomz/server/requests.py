@@ -75,6 +75,7 @@ class Requests:
             "join": self._join,
             "leave": self._leave,
             "history": self._history,
+            "who": self._who,
         }
 
     async def handle(self, connection: Connection, data: str | bytes | None) -> bool:
@@ -177,6 +178,10 @@ class Requests:
     async def _history(self, connection: Connection, request: p.History) -> dict[str, Any]:
         messages = await self._chat.rooms.missed(connection, request.room, request.since)
         return {"room": request.room, "messages": messages}
+
+
+    async def _who(self, connection: Connection, request: p.Who) -> dict[str, Any]:
+        return {"room": request.room, "users": await self._chat.who(connection, request.room)}
 
 
 def _head(request_id: str) -> dict[str, Any]:

@@ -65,8 +65,10 @@ class FakeServer:
             "history": self._history,
             "typing": self._ephemeral,
             "presence": self._ephemeral,
-            "read": self._ephemeral,
+            "read": self._read,
+            "who": self._who,
         }
+        self.status: dict[str, str] = {}  # last presence of users with a socket open
 
     # -- helpers for tests ----------------------------------------------------------------
 
@@ -163,12 +165,15 @@ class FakeServer:
         email = self.sessions[session]
         await ws.accept()
         self.sockets[ws] = email
+        first = self.connections(email) == 1
         rooms = [
             {"room": room, "last_index": len(messages)}
             for room, messages in self.rooms.items()
             if self.is_member(email, room)
         ]
         await ws.send_text(p.encode(p.authenticated_frame(self.user(email), session, rooms=rooms)))
+        if first:
+            await self._announce_connection(email, "user_joined", skip=ws)
         try:
             while True:
                 await self._handle(ws, email, await ws.receive_text())
@@ -176,6 +181,25 @@ class FakeServer:
             pass
         finally:
             self.sockets.pop(ws, None)
+            if not self.connections(email):
+                self.status.pop(email, None)
+                await self._announce_connection(email, "user_left")
+
+    def connections(self, email: str) -> int:
+        return sum(1 for mail in self.sockets.values() if mail == email)
+
+    async def _announce_connection(
+        self, email: str, kind: str, skip: WebSocket | None = None
+    ) -> None:
+        """A user's first socket opened or last one closed (the real server's policy below
+        its ANNOUNCE_LIMIT; tabs in between are not announced here)."""
+        count = self.connections(email)
+        field = "total_connections" if kind == "user_joined" else "remaining_connections"
+        fields = {"room": p.DEFAULT_ROOM, field: count}
+        await self.broadcast(p.event_frame(kind, self.user(email), **fields), room=None, skip=skip)
+        if kind == "user_left":
+            offline = p.event_frame("presence", self.user(email), status=p.PRESENCE_OFFLINE)
+            await self.broadcast(offline, room=None)
 
     async def _handle(self, ws: WebSocket, email: str, text: str) -> None:
         try:
@@ -248,12 +272,39 @@ class FakeServer:
         return p.result_frame(request.request_id, rooms=rooms)
 
     async def _history(self, email: str, request: p.History) -> Frame:
-        if request.room not in self.rooms or not self.is_member(email, request.room):
+        if request.room not in self.rooms:
+            return _refuse(request, Reason.ROOM_NOT_FOUND, f"no room {request.room!r}")
+        if not self.is_member(email, request.room):
             return _refuse(request, Reason.NOT_A_MEMBER, f"not in room {request.room!r}")
         if self.history_gate is not None:
             await self.history_gate.wait()
         after = [m for m in self.rooms[request.room] if m["index"] > request.since]
         return p.result_frame(request.request_id, room=request.room, messages=after)
+
+    async def _read(self, email: str, request: p.Read) -> Frame:
+        if request.room not in self.rooms:
+            return _refuse(request, Reason.ROOM_NOT_FOUND, f"no room {request.room!r}")
+        if not self.is_member(email, request.room):
+            return _refuse(request, Reason.NOT_A_MEMBER, f"not in room {request.room!r}")
+        if not 0 < request.index <= len(self.rooms[request.room]):
+            message = f"room {request.room!r} has no message {request.index}"
+            return _refuse(request, Reason.INVALID_FIELD, message)
+        return await self._ephemeral(email, request)
+
+    async def _who(self, email: str, request: p.Who) -> Frame:
+        if request.room not in self.rooms:
+            return _refuse(request, Reason.ROOM_NOT_FOUND, f"no room {request.room!r}")
+        if not self.is_member(email, request.room):
+            return _refuse(request, Reason.NOT_A_MEMBER, f"not in room {request.room!r}")
+        here = sorted(
+            {mail for mail in self.sockets.values() if self.is_member(mail, request.room)}
+        )
+        users = [
+            {"user": self.user(mail), "status": self.status.get(mail, "online"),
+             "connections": self.connections(mail)}
+            for mail in here
+        ]  # fmt: skip
+        return p.result_frame(request.request_id, room=request.room, users=users)
 
     async def _ephemeral(self, email: str, request: Any) -> Frame:
         """typing / presence / read: relay to the others, never stored."""
@@ -262,6 +313,7 @@ class FakeServer:
                 "typing", self.user(email), room=request.room, state=request.state
             )
         elif isinstance(request, p.Presence):
+            self.status[email] = request.status
             frame = p.event_frame("presence", self.user(email), status=request.status)
         else:
             frame = p.event_frame(

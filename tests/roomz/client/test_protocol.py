@@ -74,6 +74,7 @@ MALFORMED: list[tuple[str, str | bytes, int, str, str | None]] = [
     ("create_room empty", frame("create_room", room=""), 400, "invalid_field", "r1"),
     ("history without since", frame("history", room="a"), 400, "missing_field", "r1"),
     ("history since a string", frame("history", room="a", since="0"), 400, "invalid_field", "r1"),
+    ("who room a number", frame("who", room=3), 400, "invalid_field", "r1"),
 ]
 
 
@@ -132,6 +133,8 @@ VALID: list[tuple[str, p.Request]] = [
     (frame("join", room="dev"), p.Join("r1", "dev")),
     (frame("leave", room="dev"), p.Leave("r1", "dev")),
     (frame("history", room="dev", since=0), p.History("r1", "dev", 0)),
+    (frame("who"), p.Who("r1", p.DEFAULT_ROOM)),
+    (frame("who", room="dev"), p.Who("r1", "dev")),
     (frame("ping", extra="ignored"), p.Ping("r1")),
 ]
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from roomz import ConnectionState
+import pytest
+
+from roomz import ConnectionError, ConnectionState
 from roomz import protocol as p
 from tests.conftest import UNIT
 from tests.roomz.client.conftest import ClientFactory, eventually
@@ -150,3 +152,63 @@ async def test_connect_after_disconnect_catches_up_too(
     await fake.post(BOB, "two")
     await client.connect()
     await eventually(lambda: seen == ["one", "two"])
+
+
+async def test_a_send_while_reconnecting_waits_and_goes_out_once(
+    proxied_url: str, proxy: DroppingProxy, make_client: ClientFactory, fake: FakeServer
+) -> None:
+    """send() during RECONNECTING waits, then is stored once through the new connection."""
+    client = make_client(fake.issue_magic_token(ANN), server_url=proxied_url, **FAST)
+    seen: list[str] = []
+    client.on("message", lambda data: seen.append(data["content"]))
+    await client.connect()
+    proxy.refusing = True
+    proxy.drop()
+    await eventually(lambda: client.connection_state is ConnectionState.RECONNECTING)
+    sending = asyncio.create_task(client.send("queued"))
+    await asyncio.sleep(0.2 * UNIT)
+    assert not sending.done() and fake.rooms["general"] == []
+    proxy.refusing = False
+    result = await sending
+    assert result["status"] == "ok"
+    assert [m["content"] for m in fake.rooms["general"]] == ["queued"]
+    assert len([r for r in fake.requests if r.type == "send"]) == 1
+    await eventually(lambda: seen == ["queued"])
+
+
+async def test_a_waiting_request_fails_when_reconnection_gives_up(
+    proxied_url: str, proxy: DroppingProxy, make_client: ClientFactory, fake: FakeServer
+) -> None:
+    """The wait ends with reconnect_failed (503) once max_reconnect_attempts are spent."""
+    options = {"reconnect_delay": 0.1 * UNIT, "max_reconnect_attempts": 3}
+    client = make_client(fake.issue_magic_token(ANN), server_url=proxied_url, **options)
+    await client.connect()
+    proxy.refusing = True
+    proxy.drop()
+    await eventually(lambda: client.connection_state is ConnectionState.RECONNECTING)
+    results = await asyncio.gather(client.send("lost"), client.set_display_name("Ann"))
+    for result in results:
+        assert (result["code"], result["reason"]) == (503, "reconnect_failed")
+    assert client.connection_state is ConnectionState.DISCONNECTED
+    assert fake.rooms["general"] == []
+    with pytest.raises(ConnectionError):
+        await client.send("now")  # DISCONNECTED: at once
+
+
+async def test_disconnect_ends_a_waiting_send_and_typing_does_not_wait(
+    proxied_url: str, proxy: DroppingProxy, make_client: ClientFactory, fake: FakeServer
+) -> None:
+    """disconnect() answers a waiting send with connection_lost; typing raises at once."""
+    client = make_client(fake.issue_magic_token(ANN), server_url=proxied_url, **FAST)
+    await client.connect()
+    proxy.refusing = True
+    proxy.drop()
+    await eventually(lambda: client.connection_state is ConnectionState.RECONNECTING)
+    with pytest.raises(ConnectionError):
+        await client.typing("general")
+    sending = asyncio.create_task(client.send("never"))
+    await asyncio.sleep(0.1 * UNIT)
+    await client.disconnect()
+    result = await sending
+    assert (result["code"], result["reason"]) == (503, "connection_lost")
+    assert fake.rooms["general"] == []

@@ -1,9 +1,13 @@
 """Two `roomz serve` processes on one PostgreSQL schema and one Redis: clients connected to
-either see each other's messages, typing, names and room changes, each message once."""
+either see each other's messages, typing, names and room changes, each message once, and
+who is online on both."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -15,6 +19,7 @@ from roomz import AsyncClient
 from tests.conftest import UNIT
 from tests.roomz.server.serve import RunningServer, serve
 from tests.roomz.server.test_clients import Events, by
+from tests.roomz.server.test_who import until_who
 
 
 @pytest.fixture
@@ -139,3 +144,54 @@ async def test_joining_on_one_process_reaches_the_users_sockets_on_the_other(
         await bob.send("general")
         await ann_two_sees.wait("message", lambda m: m["content"] == "general")
         assert "gone" not in ann_two_sees.contents()
+
+
+def cluster_env(postgres_dsn: str, pg_schema: str, redis_url: str) -> dict[str, str]:
+    return {
+        "ROOMZ_DATABASE": f"{postgres_dsn}?search_path={pg_schema}",
+        "ROOMZ_REDIS_URL": redis_url,
+        "ROOMZ_PUBLIC_URL": "http://127.0.0.1:1",
+        "ROOMZ_ROSTER_HEARTBEAT": str(0.3 * UNIT),
+    }
+
+
+async def test_who_on_one_process_lists_users_of_the_other_even_when_it_started_later(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> None:
+    """Ann connects to A before B starts; Bob on B sees her in who, away, then gone."""
+    env = cluster_env(postgres_dsn, pg_schema, redis_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with serve(tmp_path / "a", **env) as one:
+        ann = AsyncClient(one.ws_url, await one.session_token("ann@example.com"))
+        async with ann, serve(tmp_path / "b", **env) as two:
+            bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
+            async with bob:
+                both = [("ann@example.com", "online", 1), ("bob@example.com", "online", 1)]
+                assert await until_who(bob, lambda users: users == both) == both
+                await until_who(ann, lambda users: users == both)
+                await ann.set_presence("away")
+                await until_who(bob, lambda users: ("ann@example.com", "away", 1) in users)
+                await ann.disconnect()
+                only_bob = [("bob@example.com", "online", 1)]
+                await until_who(bob, lambda users: users == only_bob)
+
+
+async def test_users_of_a_process_that_dies_leave_who_after_its_silence(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> None:
+    """A killed process says no goodbye; its users leave who after 3 missed heartbeats."""
+    env = cluster_env(postgres_dsn, pg_schema, redis_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+        ann = AsyncClient(one.ws_url, await one.session_token("ann@example.com"), reconnect=False)
+        bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
+        async with ann, bob:
+            await until_who(bob, lambda users: len(users) == 2)
+            assert one.pid is not None
+            os.kill(one.pid, signal.SIGKILL)
+            started = time.monotonic()
+            await until_who(bob, lambda users: users == [("bob@example.com", "online", 1)])
+            waited = time.monotonic() - started
+            assert 0.3 * UNIT <= waited <= 2.5 * UNIT, waited
