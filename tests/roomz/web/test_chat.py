@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
+from roomz import AsyncClient
 from tests.conftest import UNIT
+from tests.roomz.server.test_who import until_who
 from tests.roomz.web.browser import connected, screenshot
 from tests.roomz.web.conftest import Web
 
@@ -264,3 +266,28 @@ async def test_page_reconnects_after_a_server_restart(web: Web) -> None:
     await ann.send("two")
     await expect(bob.page.locator("#messages .body")).to_have_text(["one", "two"])
     await expect(ann.page.locator("#messages .body")).to_have_text(["one", "two"])
+
+
+async def test_people_online_before_the_page_opened_are_listed(web: Web) -> None:
+    """Ann's page lists Bob (away) and Cy, online before it opened; a room lists its members."""
+    bob = await web.log_in("bob@example.com")
+    await bob.page.evaluate(SET_HIDDEN, True)
+    cy = AsyncClient(web.server.ws_url, await web.server.session_token("cy@example.com"))
+    async with cy:
+        await until_who(cy, lambda users: ("bob@example.com", "away", 1) in users)
+        ann = await web.log_in("ann@example.com")
+        online = ann.page.locator("#online .person")
+        await expect(online).to_have_count(3)
+        bob_in_ann = online.filter(has_text="bob@example.com")
+        await expect(bob_in_ann).to_have_class("person away")
+        await expect(online.filter(has_text="cy@example.com")).to_have_class("person here")
+
+        await ann.page.fill("#room-input", "porch")
+        await ann.page.press("#room-input", "Enter")
+        await expect(ann.page.locator("#room-title")).to_have_text("# porch")
+        await expect(online).to_have_text(["ann@example.com (you)"])
+        await cy.join("porch")
+        await expect(online.filter(has_text="cy@example.com")).to_have_count(1)
+        await ann.page.locator("#rooms button", has_text="general").click()
+        await expect(online).to_have_count(3)
+        await expect(bob_in_ann).to_have_class("person away")

@@ -26,7 +26,7 @@ const state = {
   current: DEFAULT_ROOM,
   rooms: new Map(), // id -> Room (see room())
   others: [], // ids of rooms the user has not joined
-  people: new Map(), // user id -> {user, connections, status}
+  people: new Map(), // who is online in the room shown: user id -> {user, connections, status}
   typing: new Map(), // room id -> Map(user id -> {user, timer})
 };
 
@@ -102,6 +102,7 @@ function onAuthenticated(frame, again) {
   }
   if (room(state.current).last === 0) loadRoom(state.current);
   refreshRoomList();
+  refreshOnline(); // who arrived while we were away, or before the page opened
   if (document.hidden) link.request({ type: "presence", status: "away" });
   renderAll();
 }
@@ -147,6 +148,26 @@ async function refreshRoomList() {
   renderRooms();
 }
 
+// Who is online in the room shown, from the server: asked on every (re)connection and
+// when the page shows another room; the live frames below keep it current in between.
+async function refreshOnline() {
+  const id = state.current;
+  const result = await link.request({ type: "who", room: id });
+  if (result.status !== "ok" || id !== state.current) return;
+  state.people.clear();
+  for (const entry of result.users) {
+    const p = person(entry.user);
+    p.connections = entry.connections;
+    p.status = entry.status;
+  }
+  if (state.me) person(state.me);
+  renderOnline();
+}
+
+function forgetPerson(user) {
+  if (!isMe(user)) state.people.delete(user.id);
+}
+
 const handlers = {
   message(frame) {
     const r = room(frame.room);
@@ -155,7 +176,11 @@ const handlers = {
     else addMessages(r, [frame], true);
   },
   user_joined(frame) {
-    person(frame.user).connections = frame.total_connections;
+    // A socket opening is announced with the default room; whether the user belongs to
+    // the room shown (if another) only the server knows.
+    const connecting = frame.room === DEFAULT_ROOM;
+    if (frame.room === state.current) person(frame.user).connections = frame.total_connections;
+    else if (connecting && !isMe(frame.user)) refreshOnline();
     if (isMe(frame.user) && frame.room && !room(frame.room).joined) {
       room(frame.room).joined = true;
       state.others = state.others.filter((id) => id !== frame.room);
@@ -165,16 +190,21 @@ const handlers = {
   },
   user_left(frame) {
     const remaining = frame.remaining_connections;
-    if (remaining > 0) person(frame.user).connections = remaining;
-    else if (!isMe(frame.user)) state.people.delete(frame.user.id);
+    const known = state.people.get(frame.user.id);
+    if (frame.room !== DEFAULT_ROOM) {
+      if (frame.room === state.current) forgetPerson(frame.user); // left the room shown
+    } else if (remaining > 0) {
+      if (known) known.connections = remaining;
+    } else forgetPerson(frame.user);
     // We left a room from another tab (closing a socket is announced with the default room).
     if (isMe(frame.user) && frame.room && frame.room !== DEFAULT_ROOM) forgetRoom(frame.room);
     renderOnline();
   },
   presence(frame) {
-    if (frame.status === "offline") {
-      if (!isMe(frame.user)) state.people.delete(frame.user.id);
-    } else person(frame.user).status = frame.status;
+    if (frame.status === "offline") forgetPerson(frame.user);
+    else if (state.people.has(frame.user.id) || state.current === DEFAULT_ROOM) {
+      person(frame.user).status = frame.status;
+    }
     renderOnline();
   },
   typing(frame) {
@@ -457,9 +487,12 @@ async function sendMessage() {
 
 /** Show room `id`: its messages so far, then its recent history (given, or asked for). */
 function switchRoom(id, history) {
-  if (id !== state.current) {
+  const moved = id !== state.current;
+  if (moved) {
     stopMyTyping();
     if (state.rooms.has(state.current)) flushRead(room(state.current));
+    state.people.clear(); // the room's own list follows from `who`
+    if (state.me) person(state.me);
   }
   state.current = id;
   const r = room(id);
@@ -469,6 +502,7 @@ function switchRoom(id, history) {
   renderAll();
   if (history) addMessages(r, history, false);
   else loadRoom(id);
+  if (moved) refreshOnline();
   closeSide($("composer-input"));
 }
 
