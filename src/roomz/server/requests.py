@@ -179,7 +179,6 @@ class Requests:
         messages = await self._chat.rooms.missed(connection, request.room, request.since)
         return {"room": request.room, "messages": messages}
 
-
     async def _who(self, connection: Connection, request: p.Who) -> dict[str, Any]:
         return {"room": request.room, "users": await self._chat.who(connection, request.room)}
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from roomz import AsyncClient, SyncClient
+from roomz import AsyncClient, ConnectionState, SyncClient
 from tests.conftest import UNIT
 from tests.roomz.server.serve import RunningServer, serve
 
@@ -187,3 +187,33 @@ async def test_a_server_restart_loses_and_repeats_no_message(tmp_path: Path) -> 
             f"m{i}" for i in range(20)
         ]
         assert len(reader_sees.contents()) == 20
+
+
+async def test_a_send_made_while_reconnecting_goes_out_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """send() during RECONNECTING waits for the restarted server; stored and seen once."""
+    async with serve(tmp_path) as server:
+        sender = AsyncClient(server.ws_url, await server.session_token("ann@example.com"),
+                             reconnect_delay=0.2 * UNIT, max_reconnect_attempts=30)  # fmt: skip
+        reader = AsyncClient(server.ws_url, await server.session_token("bob@example.com"),
+                             reconnect_delay=0.2 * UNIT, max_reconnect_attempts=30)  # fmt: skip
+        reader_sees = Events(reader)
+        async with sender, reader:
+            restarted = asyncio.create_task(server.restart())
+            async with asyncio.timeout(10 * UNIT):
+                while sender.connection_state is not ConnectionState.RECONNECTING:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            sending = asyncio.create_task(sender.send("sent while reconnecting"))
+            await asyncio.sleep(0.1 * UNIT)
+            assert not sending.done()  # waiting, not refused
+            await restarted
+            result = await sending
+            assert result["status"] == "ok", result
+            await reader_sees.wait("message", lambda m: m["content"] == "sent while reconnecting")
+            await sender.send("after")
+            await reader_sees.wait("message", lambda m: m["content"] == "after")
+            stored = (await reader.history("general"))["messages"]
+        assert [m["content"] for m in stored] == ["sent while reconnecting", "after"]
+        assert reader_sees.contents() == ["sent while reconnecting", "after"]
+        assert stored[0]["id"] == result["message_id"]
