@@ -115,11 +115,13 @@ class Roster:
             await self._send(ENTRY, user=user, connections=connections)
 
     def presence(self, user_id: str, status: str) -> None:
-        """``user_id`` announced ``online`` or ``away`` (through any process)."""
-        if status in ("online", "away"):
+        """``user_id`` announced ``online`` or ``away`` (through any process). Ignored for a
+        user with no socket open: their next arrival starts ``online``."""
+        if status in ("online", "away") and user_id in self._totals:
             self._status[user_id] = status
 
     def rename(self, user_id: str, display_name: str | None) -> None:
+        """The user's display name changed (through any process)."""
         user = self._users.get(user_id)
         if user is not None:
             self._users[user_id] = {**user, "display_name": display_name}

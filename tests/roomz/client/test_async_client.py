@@ -227,3 +227,33 @@ async def test_context_manager_connects_and_disconnects(
         assert entered is client and client.connected
         assert (await client.send("Hello!"))["status"] == "ok"
     assert not client.connected and seen == [{}]
+
+
+async def test_who_and_the_announcements_of_first_and_last_sockets(
+    make_client: ClientFactory, fake: FakeServer
+) -> None:
+    """who() returns the users online; Bob's last socket closing is user_left then offline."""
+    ann = make_client(fake.issue_magic_token(ANN))
+    bob = make_client(fake.issue_magic_token(BOB))
+    events: list[tuple[str, str]] = []
+    for name in ("user_joined", "user_left", "presence"):
+        ann.on(name, lambda data, name=name: events.append((name, data["user"]["email"])))
+    async with ann:
+        async with bob:
+            await bob.set_presence("away")
+            result = await ann.who()
+            assert result["status"] == "ok" and result["room"] == "general"
+            assert [
+                (u["user"]["email"], u["status"], u["connections"]) for u in result["users"]
+            ] == [
+                (ANN, "online", 1),
+                (BOB, "away", 1),
+            ]
+            assert (await ann.who("nowhere"))["reason"] == "room_not_found"
+        await eventually(lambda: ("presence", BOB) in events[-1:])
+    assert [e for e in events if e[1] == BOB] == [
+        ("user_joined", BOB),
+        ("presence", BOB),  # away
+        ("user_left", BOB),
+        ("presence", BOB),  # offline
+    ]
