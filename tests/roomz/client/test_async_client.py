@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -236,8 +237,12 @@ async def test_who_and_the_announcements_of_first_and_last_sockets(
     ann = make_client(fake.issue_magic_token(ANN))
     bob = make_client(fake.issue_magic_token(BOB))
     events: list[tuple[str, str]] = []
+
+    def recorder(name: str) -> Callable[[dict[str, Any]], None]:
+        return lambda data: events.append((name, data["user"]["email"]))
+
     for name in ("user_joined", "user_left", "presence"):
-        ann.on(name, lambda data, name=name: events.append((name, data["user"]["email"])))
+        ann.on(name, recorder(name))
     async with ann:
         async with bob:
             await bob.set_presence("away")
