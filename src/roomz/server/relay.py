@@ -7,9 +7,10 @@ With several processes (PostgreSQL + Redis), the others learn of it here:
   stored message, *inside the room lock*, so the relay is published before the room's next
   message can be stored: every process receives a room's messages in index order. It also
   hands the message to the sender's own sockets (roomkit skips the source channel).
-* Everything else that concerns other processes — display names, joins and leaves — is
-  published as a ``custom`` ephemeral event on the default room, which every process
-  watches; typing, presence and read receipts are roomkit's own ephemeral events.
+* Everything else that concerns other processes — display names, joins and leaves, who is
+  connected where (:mod:`roomz.server.roster`) — is published as a ``custom`` ephemeral
+  event on the default room, which every process watches; typing, presence and read
+  receipts are roomkit's own ephemeral events.
 
 Each relayed event carries this process's ``origin``, so a process skips the messages it
 delivered itself. In one process (``InMemoryRealtime``) messages are not relayed at all.
