@@ -1,4 +1,5 @@
-"""The chat core on roomkit with a SQLite store: membership, messages, history, resends."""
+"""The chat core on roomkit with a SQLite store: membership, messages, history, resends,
+who is online."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from roomkit import RoomKit, SQLiteStore
 from roomz import protocol
-from roomz.server.chat import Chat
+from roomz.server.chat import ANNOUNCE_LIMIT, Chat
 from roomz.server.outbox import Outbox
 from roomz.server.rooms import ChatError
 from roomz.server.sockets import Connection
@@ -125,3 +126,20 @@ async def test_rooms_join_history_and_leave(chat: Chat) -> None:
     assert "after" not in bob_tab.contents()
     with pytest.raises(ChatError):
         await chat.rooms.join(bob, "nowhere")
+
+
+async def test_who_lists_arrivals_that_the_announce_limit_keeps_quiet(chat: Chat) -> None:
+    """Above ANNOUNCE_LIMIT users an arrival is not broadcast, yet who lists everyone."""
+    alice, alice_tab = await connect(chat, ALICE)
+    for i in range(ANNOUNCE_LIMIT):
+        user = protocol.user_info(f"u{i:03}@example.com")
+        await chat.connect(chat.new_connection(user, "s", Outbox(Socket().send, lambda: None)))
+    late = protocol.user_info("zed@example.com")
+    await connect(chat, late)
+    await settle()
+    assert not [f for f in alice_tab.frames if f["type"] == "user_joined" and f["user"] == late]
+    listed = await chat.who(alice, protocol.DEFAULT_ROOM)
+    assert len(listed) == ANNOUNCE_LIMIT + 2
+    assert listed[0]["user"] == ALICE and listed[-1] == {
+        "user": late, "status": "online", "connections": 1,
+    }  # fmt: skip
