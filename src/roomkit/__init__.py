@@ -31,7 +31,6 @@ from roomkit.channels import (
     WhatsAppChannel,
     WhatsAppPersonalChannel,
 )
-from roomkit.channels.ai import AIChannel, SteeringDirective
 from roomkit.errors import (
     BackendConnectionError,
     ChannelAlreadyAttachedError,
@@ -117,6 +116,7 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from roomkit.channels.ai import AIChannel, SteeringDirective
     from roomkit.locks.redis import RedisLockManager
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
@@ -124,8 +124,11 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
 
 __version__ = "0.1.0"
 
-# Names whose modules need an optional dependency: imported on first access only.
+# Names whose modules need an optional dependency, or are large and not on every kit's
+# path (the AI channel and its tool loop): imported on first access only.
 _LAZY = {
+    "AIChannel": "roomkit.channels.ai",
+    "SteeringDirective": "roomkit.channels.ai",
     "SQLiteStore": "roomkit.store.sqlite",
     "PostgresStore": "roomkit.store.postgres",
     "RedisLockManager": "roomkit.locks.redis",
