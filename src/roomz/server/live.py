@@ -1,7 +1,7 @@
 """What arrives from the realtime backend, turned into frames for this process's sockets.
 
 Every process watches the default room (and each room a local user is in) on the realtime
-backend. Three kinds of event arrive there:
+backend. Four kinds of event arrive there:
 
 * roomkit's ephemeral events — typing and read receipts go to the room's other local
   members, presence to every other local user (frames built by :mod:`roomz.server.ephemeral`);
