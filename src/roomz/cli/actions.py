@@ -204,10 +204,21 @@ class Actions:
         if self.view.me is None:
             self.screen.show(error_line(NOT_CONNECTED))
             return
-        # The protocol has no roster request: the list is what events said since connecting.
-        people = self.view.here()
-        where = f"here in {room_tag(self.view.room)} ({len(people)}, seen since you connected)"
-        self.screen.show(status(f"{where}: {', '.join(people)}"))
+        room = self.view.room
+        answer = await self.client.who(room)
+        if "error" in answer:
+            self.screen.show(error_line(error_text(answer)))
+            return
+        me, others = [], []
+        for entry in answer.get("users", []):
+            user = entry.get("user") or {}
+            away = "" if entry.get("status") == "online" else f" ({entry.get('status')})"
+            if user.get("id") == self.view.me:
+                me.append(f"{label(user)} (you){away}")
+            else:
+                others.append(f"{label(user)}{away}")
+        people = me + others
+        self.screen.show(status(f"here in {room_tag(room)} ({len(people)}): {', '.join(people)}"))
 
     async def help(self, _: c.Help) -> None:
         for line in c.help_lines():

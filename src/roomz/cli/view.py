@@ -1,9 +1,9 @@
 """What roomz-cli knows beside the messages themselves: pure state, fed with event data.
 
 The current room, the rooms the user is in, how many messages arrived in each room while
-another one was current, who is here, and who started typing. The protocol has no "who is
-here" request, so the roster is what the events since connecting said: ``user_joined``,
-``user_left``, ``presence`` and the authors of live messages.
+another one was current, who is here, and who started typing. The roster is what the
+events since connecting said (``user_joined``, ``user_left``, ``presence`` and the authors
+of live messages): it names people in status lines; ``/who`` asks the server instead.
 """
 
 from __future__ import annotations
