@@ -46,6 +46,24 @@ async def test_message_is_stored_and_reaches_the_other_channel(kit: RoomKit) -> 
     assert [e.id for e in timeline] == [result.event.id]
 
 
+async def test_returned_events_stay_ordinary_models(kit: RoomKit) -> None:
+    """The event process_inbound returns can be changed like any pydantic model, and doing
+    so changes neither the stored event nor the next message's context."""
+    await _room_with_two_sockets(kit)
+    first = await kit.process_inbound(text("alice", "one", channel_id="ws-alice"))
+    second = await kit.process_inbound(text("alice", "two", channel_id="ws-alice"))
+    assert first.event is not None and second.event is not None
+    first.event.parent_event_id = "changed"
+    first.event.metadata["note"] = "mine"
+    assert "parent_event_id" in first.event.model_fields_set
+    assert "parent_event_id" not in second.event.model_dump(exclude_unset=True)
+    stored = await kit.store.get_event(first.event.id)
+    assert stored is not None and stored.parent_event_id is None and stored.metadata == {}
+    third = await kit.process_inbound(text("alice", "three", channel_id="ws-alice"))
+    assert third.event is not None
+    assert "parent_event_id" not in third.event.model_dump(exclude_unset=True)
+
+
 async def test_router_creates_a_room_for_an_unbound_channel(kit: RoomKit) -> None:
     """With no room bound to the channel, the default router creates one and binds it."""
     kit.register_channel(WebSocketChannel("lonely"))
