@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from roomz.server.auth.store import AuthStore
+from roomz.server.auth.sweep import Sweep
 from roomz.server.auth.tokens import digest, new_token, plausible
 
 _PURGE_EVERY = 60.0  # seconds between sweeps of expired links
@@ -23,13 +24,12 @@ class MagicLinks:
         self._store = store
         self._ttl = ttl
         self._clock = clock
-        self._purged_at = float("-inf")
+        self._sweep = Sweep(_PURGE_EVERY)
 
     async def issue(self, email: str) -> str:
         """A new token for ``email``; only its hash is stored."""
         now = self._clock()
-        if now - self._purged_at >= _PURGE_EVERY:
-            self._purged_at = now
+        if self._sweep.due(now):
             await self._store.purge_links(now)
         token = new_token()
         await self._store.add_link(digest(token), email, now + self._ttl)

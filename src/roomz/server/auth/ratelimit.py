@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from roomz.server.auth.errors import RateLimited
 from roomz.server.auth.store import AuthStore
+from roomz.server.auth.sweep import Sweep
 from roomz.server.auth.tokens import digest
 
 _PURGE_EVERY = 60.0  # seconds between sweeps of requests older than the window
@@ -45,7 +46,7 @@ class LoginLimits:
         self._limits = {"email": per_email, "client": per_client}
         self._window = window
         self._clock = clock
-        self._purged_at = float("-inf")
+        self._sweep = Sweep(_PURGE_EVERY)
         # Check-then-count is one step within this process: concurrent requests of one
         # client cannot all pass the check before any of them is counted.
         self._turn = asyncio.Lock()
@@ -72,6 +73,5 @@ class LoginLimits:
         return 0.0 if oldest is None else oldest - since
 
     async def _purge(self, now: float) -> None:
-        if now - self._purged_at >= _PURGE_EVERY:
-            self._purged_at = now
+        if self._sweep.due(now):
             await self._store.purge_requests(now - self._window)

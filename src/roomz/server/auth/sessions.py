@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from roomz.server.auth.store import AuthStore
+from roomz.server.auth.sweep import Sweep
 from roomz.server.auth.tokens import digest, new_token, plausible
 
 _PURGE_EVERY = 3600.0  # seconds between sweeps of expired sessions
@@ -27,13 +28,12 @@ class Sessions:
         self._store = store
         self._ttl = ttl
         self._clock = clock
-        self._purged_at = float("-inf")
+        self._sweep = Sweep(_PURGE_EVERY)
 
     async def create(self, email: str) -> str:
         """A new session token for ``email`` (the user must exist)."""
         now = self._clock()
-        if now - self._purged_at >= _PURGE_EVERY:
-            self._purged_at = now
+        if self._sweep.due(now):
             await self._store.purge_sessions(now)
         token = new_token()
         await self._store.add_session(digest(token), email, now, now + self._ttl)
