@@ -13,7 +13,7 @@ database written by a newer roomkit with :class:`~roomkit.errors.SchemaVersionEr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -169,21 +169,48 @@ async def ensure_schema(driver: Driver, *, target: int = LATEST) -> int:
     Raises:
         SchemaVersionError: the database has a version newer than ``target``.
     """
+    return await migrate(
+        driver,
+        "roomkit_schema",
+        lambda version: _statements(driver.dialect, version),
+        target=target,
+        too_new=SchemaVersionError,
+    )
+
+
+async def migrate(
+    driver: Driver,
+    version_table: str,
+    statements: Callable[[int], Sequence[str]],
+    *,
+    target: int,
+    too_new: Callable[[int, int], Exception],
+) -> int:
+    """Bring a set of tables to version ``target``; return the version found before.
+
+    ``version_table`` records the version (created if missing); ``statements(n)`` are the
+    statements that take the tables from version ``n - 1`` to ``n``. Everything runs in
+    one migration transaction (one process at a time), so an upgrade is all or nothing.
+
+    Raises:
+        Exception: ``too_new(found, target)`` when the tables are at a newer version than
+            ``target``; nothing is changed then.
+    """
     async with driver.migration() as tx:
         await tx.fetch(
-            "CREATE TABLE IF NOT EXISTS roomkit_schema "
+            f"CREATE TABLE IF NOT EXISTS {version_table} "
             "(id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
         )
-        rows = await tx.fetch("SELECT version FROM roomkit_schema WHERE id = 1")
+        rows = await tx.fetch(f"SELECT version FROM {version_table} WHERE id = 1")
         found = int(rows[0][0]) if rows else 0
         if found > target:
-            raise SchemaVersionError(found, target)
+            raise too_new(found, target)
         for version in range(found + 1, target + 1):
-            for statement in _statements(driver.dialect, version):
+            for statement in statements(version):
                 await tx.fetch(statement)
         if found < target:
             await tx.fetch(
-                "INSERT INTO roomkit_schema (id, version) VALUES (1, ?) "
+                f"INSERT INTO {version_table} (id, version) VALUES (1, ?) "
                 "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
                 (target,),
             )

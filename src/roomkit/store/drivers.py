@@ -13,6 +13,9 @@ password when the database cannot be reached::
         await tx.fetch("INSERT INTO app_notes (text) VALUES (?)", ("hi",))
     await driver.close()
 
+``migrate(driver, "app_schema", steps, target=n, too_new=...)`` creates or upgrades the
+application's tables the way the stores do theirs, with the version in a table of its own.
+
 Each driver owns its connection (SQLite) or pool (PostgreSQL); it shares nothing with a
 store opened on the same URL. Table names should carry the application's own prefix.
 """
@@ -21,7 +24,15 @@ from __future__ import annotations
 
 from roomkit._urls import safe_url
 from roomkit.errors import InvalidArgumentError
-from roomkit.store._schema import POSTGRES, SQLITE, Dialect, Driver, Session, UniqueViolation
+from roomkit.store._schema import (
+    POSTGRES,
+    SQLITE,
+    Dialect,
+    Driver,
+    Session,
+    UniqueViolation,
+    migrate,
+)
 from roomkit.store.postgres import _IDENTIFIER, _PostgresDriver
 from roomkit.store.sqlite import _SQLiteDriver, sqlite_path
 
@@ -32,6 +43,7 @@ __all__ = [
     "Driver",
     "Session",
     "UniqueViolation",
+    "migrate",
     "open_driver",
 ]
 

@@ -12,7 +12,7 @@ over roomkit's drivers (:mod:`roomkit.store.drivers`).
 from __future__ import annotations
 
 from roomkit.errors import StoreError
-from roomkit.store.drivers import Driver, open_driver
+from roomkit.store.drivers import Driver, migrate, open_driver
 
 _V1 = (
     """CREATE TABLE roomz_users (
@@ -65,25 +65,13 @@ async def ensure_schema(driver: Driver, *, target: int = LATEST) -> int:
     Raises:
         AuthSchemaError: the tables are at a version newer than ``target``.
     """
-    async with driver.migration() as tx:
-        await tx.fetch(
-            "CREATE TABLE IF NOT EXISTS roomz_schema "
-            "(id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
-        )
-        rows = await tx.fetch("SELECT version FROM roomz_schema WHERE id = 1")
-        found = int(rows[0][0]) if rows else 0
-        if found > target:
-            raise AuthSchemaError(found, target)
-        for version in range(found + 1, target + 1):
-            for statement in MIGRATIONS[version - 1]:
-                await tx.fetch(statement)
-        if found < target:
-            await tx.fetch(
-                "INSERT INTO roomz_schema (id, version) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                (target,),
-            )
-    return found
+    return await migrate(
+        driver,
+        "roomz_schema",
+        lambda version: MIGRATIONS[version - 1],
+        target=target,
+        too_new=AuthSchemaError,
+    )
 
 
 class AuthStore:
