@@ -129,9 +129,9 @@ def _sqlite_fill(path: str) -> object:
     async def fill(docs: list[tuple[int, str, str]]) -> None:
         import sqlite3
 
+        # SQLite has no last_index since schema version 3: a room's count is its top index.
         with sqlite3.connect(path) as db:
             db.executemany(_BULK.format("?", "?", "?"), docs)
-            db.execute("UPDATE roomkit_rooms SET last_index = ? WHERE id = 'big'", (len(docs) + 1,))
 
     return fill
 

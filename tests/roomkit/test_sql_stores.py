@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -23,34 +22,41 @@ from roomkit import (
 )
 from roomkit.store._schema import LATEST, ensure_schema
 from roomkit.store.sql import SQLStore
-from tests.conftest import POSTGRES_DSN, fresh_pg_schema, require_service
-from tests.roomkit.backend_helpers import free_port
+from tests.conftest import POSTGRES_DSN, UNIT, fresh_pg_schema, require_service
+from tests.roomkit.backend_helpers import free_port, read_line, start_python
 
 StoreFactory = Callable[[], SQLStore]
 
 
-def _event(body: str) -> RoomEvent:
+def _event(body: str, room_id: str = "r", **fields: object) -> RoomEvent:
     source = EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET)
-    return RoomEvent(room_id="r", source=source, content=TextContent(body=body))
+    return RoomEvent(room_id=room_id, source=source, content=TextContent(body=body), **fields)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreFactory]:
-    """Opens new stores on one database (a file, or a schema of the local server)."""
-    async with contextlib.AsyncExitStack() as stack:
-        if request.param == "sqlite":
-            path = tmp_path / "chat.db"
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[str, str]]:
+    """One database: ``("sqlite", file path)`` or ``("postgres", schema of the local server)``."""
+    if request.param == "sqlite":
+        yield "sqlite", str(tmp_path / "chat.db")
+    else:
+        require_service("PostgreSQL", 5432)
+        async with fresh_pg_schema() as schema:
+            yield "postgres", schema
 
-            def factory() -> SQLStore:
-                return SQLiteStore(f"sqlite:///{path}")
-        else:
-            require_service("PostgreSQL", 5432)
-            schema = await stack.enter_async_context(fresh_pg_schema())
 
-            def factory() -> SQLStore:
-                return PostgresStore(POSTGRES_DSN, schema=schema, max_size=2)
+@pytest.fixture
+def reopen(database: tuple[str, str]) -> StoreFactory:
+    """Opens new stores on the one database."""
+    kind, where = database
 
-        yield factory
+    def factory() -> SQLStore:
+        if kind == "sqlite":
+            return SQLiteStore(f"sqlite:///{where}")
+        return PostgresStore(POSTGRES_DSN, schema=where, max_size=2)
+
+    return factory
 
 
 async def test_data_outlives_the_store_that_wrote_it(reopen: StoreFactory) -> None:
@@ -88,6 +94,114 @@ async def test_an_older_schema_is_upgraded_without_losing_data(reopen: StoreFact
         assert [e.id for e in hidden] == [stored.id]
     finally:
         await new.close()
+
+
+async def test_a_version_2_database_keeps_its_events_keys_and_marks(
+    reopen: StoreFactory,
+) -> None:
+    """Version 2 rows come through the upgrade whole: pages, keys and counts go on from them."""
+    old = reopen()
+    await old._driver.open()
+    assert await ensure_schema(old._driver, target=2) == 0
+    old._ready = True  # write the version-2 database as it is
+    for room in ("r", "s"):
+        await old.create_room(Room(id=room))
+    stored = [
+        await old.add_event(_event("plain")),
+        await old.add_event(_event("keyed", idempotency_key="k1")),
+        await old.add_event(_event("hidden", visibility="intelligence")),
+        await old.add_event(_event("elsewhere", room_id="s", idempotency_key="k1")),
+        await old.add_event(_event("keyed, hidden", idempotency_key="k2", visibility="none")),
+    ]
+    await old.mark_read("r", "ws", stored[1].id)
+    await old.close()
+
+    new = reopen()
+    try:
+        await new._driver.open()
+        assert await ensure_schema(new._driver) == 2
+        assert [await new.get_event(e.id) for e in stored] == stored
+        in_r = [e for e in stored if e.room_id == "r"]
+        assert await new.list_events("r") == in_r
+        assert [e.index for e in in_r] == [1, 2, 3, 4]
+        assert await new.list_events("r", visibility_filter="intelligence") == [stored[2]]
+        assert await new.list_events("r", visibility_filter="all") == stored[:2]
+        assert await new.find_event_by_idempotency_key("r", "k2") == stored[4]
+        assert await new.get_event_count("r") == 4
+        assert await new.get_event_count("s") == 1
+
+        again = await new.add_event(_event("again", idempotency_key="k1"))
+        assert again == stored[1]
+        after = await new.add_event(_event("after"))
+        assert after.index == 5
+        assert (await new.add_event(_event("second", room_id="s"))).index == 2
+        assert await new.get_unread_count("r", "ws") == 3
+        await new.mark_all_read("r", "ws")
+        assert await new.get_unread_count("r", "ws") == 0
+    finally:
+        await new.close()
+
+
+# A store in its own process: waits for a line on stdin, then adds COUNT events to room
+# "r", one at a time; every fourth carries a key that every process also sends.
+_WRITER = """
+import asyncio, sys
+from roomkit import ChannelType, EventSource, PostgresStore, RoomEvent, SQLiteStore, TextContent
+
+async def main(kind, where, tag, count):
+    store = SQLiteStore(where) if kind == "sqlite" else PostgresStore(sys.argv[5], schema=where)
+    await store.get_room("r")  # open the database before the start
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    source = EventSource(channel_id=tag, channel_type=ChannelType.WEBSOCKET)
+    for i in range(count):
+        key = f"shared-{i}" if i % 4 == 0 else None
+        body = TextContent(body=f"{tag}-{i}")
+        await store.add_event(RoomEvent(room_id="r", source=source, content=body,
+                                        idempotency_key=key))
+    await store.close()
+    print("done", flush=True)
+
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
+"""
+
+
+async def test_processes_writing_one_room_share_one_gapless_timeline(
+    database: tuple[str, str], reopen: StoreFactory
+) -> None:
+    """Three processes add to one room at once: indexes 1..N, each key stored once."""
+    store = reopen()
+    await store.create_room(Room(id="r"))
+    tags, count = ("A", "B", "C"), 200
+    children = [
+        await start_python(_WRITER, *database, tag, str(count), POSTGRES_DSN) for tag in tags
+    ]
+    try:
+        for child in children:
+            assert await read_line(child, within=30 * UNIT) == "ready"
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(b"go\n")
+        for child in children:
+            assert await read_line(child, within=60 * UNIT) == "done"
+            assert await child.wait() == 0
+    finally:
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+
+    events = await store.list_events("r", limit=10_000)
+    await store.close()
+    shared = count // 4
+    assert [e.index for e in events] == list(range(1, len(tags) * (count - shared) + shared + 1))
+    assert sorted(e.idempotency_key for e in events if e.idempotency_key) == sorted(
+        f"shared-{i}" for i in range(0, count, 4)
+    )
+    for tag in tags:
+        mine = [e.content.body for e in events if e.source.channel_id == tag]  # type: ignore[union-attr]
+        unkeyed = [f"{tag}-{i}" for i in range(count) if i % 4]
+        assert [b for b in mine if int(b.split("-")[1]) % 4] == unkeyed
 
 
 async def test_a_newer_schema_is_refused_and_left_alone(reopen: StoreFactory) -> None:

@@ -7,8 +7,9 @@ round-trips exactly; the columns the queries filter or order on are stored besid
 
 Versions: the ``roomkit_schema`` table records which migrations a database has had. A
 store brings an older database up to :data:`LATEST` on first use, inside one transaction
-(so an upgrade either happens whole or not at all, and no row is rewritten), and refuses a
-database written by a newer roomkit with :class:`~roomkit.errors.SchemaVersionError`.
+(so an upgrade either happens whole or not at all), and refuses a database written by a
+newer roomkit with :class:`~roomkit.errors.SchemaVersionError`. Rows are kept as they are;
+the one exception is version 3 on SQLite, which copies the events into a rebuilt table.
 """
 
 from __future__ import annotations
@@ -142,25 +143,70 @@ _V1 = (
 # Added in version 2: timeline pages filtered by visibility read an index, not the room.
 _V2 = ("CREATE INDEX roomkit_events_visibility ON roomkit_events (room_id, visibility, idx)",)
 
+# Version 3: every B-tree an insert touches is a page written (and, in SQLite, a WAL frame)
+# per message. Most events have no idempotency key and are visible to all, so neither
+# index holds those: a key is unique where there is one, and a page filtered by a
+# visibility other than "all" still reads only its own events (see SQLStore.list_events).
+_V3 = (
+    "CREATE UNIQUE INDEX roomkit_events_key ON roomkit_events (room_id, idempotency_key) "
+    "WHERE idempotency_key IS NOT NULL",
+    "CREATE INDEX roomkit_events_visibility ON roomkit_events (room_id, visibility, idx) "
+    "WHERE visibility <> 'all'",
+)
+
 #: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to version ``n``.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 LATEST = len(MIGRATIONS)
 
-# Statements only one engine runs, by (dialect, version). SQLite inserts an event in one
-# statement that reads the room's last index; this trigger moves that index on.
-_ONLY: dict[tuple[str, int], tuple[str, ...]] = {
+# Version 3 on SQLite: an event's index is computed from the room's own events, so the
+# rooms row is no longer written with every event. SQLite cannot drop the table's UNIQUE
+# (room_id, idempotency_key) constraint, so the events table is rebuilt: same columns,
+# rows copied as they are (in timeline order), the old table and its indexes dropped.
+_SQLITE_V3_REBUILD = (
+    "DROP TRIGGER roomkit_events_last_index",
+    """CREATE TABLE roomkit_events_v3 (
+        room_id TEXT NOT NULL,
+        idx BIGINT NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        visibility TEXT NOT NULL,
+        idempotency_key TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (room_id, idx))""",
+    "INSERT INTO roomkit_events_v3 (room_id, idx, id, visibility, idempotency_key, data) "
+    "SELECT room_id, idx, id, visibility, idempotency_key, data FROM roomkit_events "
+    "ORDER BY room_id, idx",
+    "DROP TABLE roomkit_events",
+    "ALTER TABLE roomkit_events_v3 RENAME TO roomkit_events",
+)
+
+# Statements only one engine runs, by (dialect, version): before the shared statements of
+# that version, and after them.
+_BEFORE: dict[tuple[str, int], tuple[str, ...]] = {
+    ("sqlite", 3): _SQLITE_V3_REBUILD,
+    ("postgres", 3): (
+        # The name PostgreSQL gave the version-1 constraint.
+        "ALTER TABLE roomkit_events DROP CONSTRAINT roomkit_events_room_id_idempotency_key_key",
+        "DROP INDEX roomkit_events_visibility",
+    ),
+}
+_AFTER: dict[tuple[str, int], tuple[str, ...]] = {
+    # Versions 1 and 2 on SQLite: the insert reads the room's last index, and this trigger
+    # moves it on. PostgreSQL moves it in the insert statement itself (store/sql.py).
     ("sqlite", 1): (
         """CREATE TRIGGER roomkit_events_last_index AFTER INSERT ON roomkit_events
         BEGIN
             UPDATE roomkit_rooms SET last_index = NEW.idx WHERE id = NEW.room_id;
         END""",
     ),
+    # Nothing maintains it on SQLite any more; a column left behind would read stale.
+    ("sqlite", 3): ("ALTER TABLE roomkit_rooms DROP COLUMN last_index",),
 }
 
 
 def _statements(dialect: Dialect, version: int) -> tuple[str, ...]:
+    key = (dialect.name, version)
     common = tuple(s.format(serial=dialect.serial) for s in MIGRATIONS[version - 1])
-    return common + _ONLY.get((dialect.name, version), ())
+    return _BEFORE.get(key, ()) + common + _AFTER.get(key, ())
 
 
 async def ensure_schema(driver: Driver, *, target: int = LATEST) -> int:

@@ -3,16 +3,20 @@
 One implementation of every query serves SQLite and PostgreSQL: the statements are
 written with ``?`` placeholders in the SQL both engines share, and a driver
 (:mod:`roomkit.store.sqlite`, :mod:`roomkit.store.postgres`) runs them. Only the event
-insert differs, since that is where each engine keeps per-room order its own way:
+insert, and so where a room's last index is read, differs, since that is where each
+engine keeps per-room order its own way:
 
 * PostgreSQL moves the room's ``last_index`` and inserts the event in one statement; the
   row lock on the room serialises writers to one room, even across processes, and a
   failed insert rolls the index back, so there are never gaps.
-* SQLite has one writer at a time; its insert reads ``last_index + 1`` and a trigger
-  moves it on, in the same statement.
+* SQLite has one writer at a time (a write statement takes the file's write lock before
+  it reads), so its insert reads the room's highest index and adds one, in the same
+  statement. The rooms row is not written, which saves a page per event. An index is
+  never handed out twice: events are deleted only with their room (``delete_room``),
+  and a room created again under the same id starts again from 1, as in every store.
 
-A repeated idempotency key breaks ``UNIQUE (room_id, idempotency_key)``; the store then
-returns the event stored first under that key.
+A repeated idempotency key breaks the unique index on ``(room_id, idempotency_key)``;
+the store then returns the event stored first under that key.
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ from roomkit.store._paging import check_page
 from roomkit.store._schema import Driver, UniqueViolation, ensure_schema
 from roomkit.store.base import ConversationStore
 
+# The index of the last event of room ``r`` (0 before its first), for a statement that
+# reads ``roomkit_rooms r``. On SQLite it is one descent of the primary key.
+_LAST_INDEX = {
+    "postgres": "r.last_index",
+    "sqlite": "(SELECT coalesce(max(e.idx), 0) FROM roomkit_events e WHERE e.room_id = r.id)",
+}
 _INSERT_EVENT = {
     "postgres": """
         WITH room AS (
@@ -58,9 +68,9 @@ _INSERT_EVENT = {
         INSERT INTO roomkit_events (room_id, idx, id, visibility, idempotency_key, data)
         SELECT id, last_index, ?, ?, ?, ? FROM room
         RETURNING idx""",
-    "sqlite": """
+    "sqlite": f"""
         INSERT INTO roomkit_events (room_id, idx, id, visibility, idempotency_key, data)
-        SELECT id, last_index + 1, ?, ?, ?, ? FROM roomkit_rooms WHERE id = ?
+        SELECT r.id, {_LAST_INDEX["sqlite"]} + 1, ?, ?, ?, ? FROM roomkit_rooms r WHERE r.id = ?
         RETURNING idx""",
 }
 _EVENT_COLUMNS = "SELECT idx, data FROM roomkit_events"
@@ -271,10 +281,20 @@ class SQLStore(ConversationStore):
                 f"{_EVENT_COLUMNS} WHERE room_id = ? AND idx > ? ORDER BY idx LIMIT ?",
                 (room_id, offset, limit),
             )
+        elif visibility_filter == "all":
+            # Most events are visible to all, and the visibility index leaves them out: walk
+            # the room's timeline, skipping the few that are not.
+            rows = await db.fetch(
+                f"{_EVENT_COLUMNS} WHERE room_id = ? AND visibility = 'all' "
+                "ORDER BY idx LIMIT ? OFFSET ?",
+                (room_id, limit, offset),
+            )
         else:
+            # The visibility index holds only events not visible to all; the planner uses
+            # it when the query's WHERE implies the index's (``<> 'all'``, spelled the same).
             rows = await db.fetch(
                 f"{_EVENT_COLUMNS} WHERE room_id = ? AND visibility = ? "
-                "ORDER BY idx LIMIT ? OFFSET ?",
+                "AND visibility <> 'all' ORDER BY idx LIMIT ? OFFSET ?",
                 (room_id, visibility_filter, limit, offset),
             )
         return load_events(rows)
@@ -293,8 +313,10 @@ class SQLStore(ConversationStore):
         return load_events(rows)[0] if rows else None
 
     async def get_event_count(self, room_id: str) -> int:
-        rows = await (await self._db()).fetch(
-            "SELECT last_index FROM roomkit_rooms WHERE id = ?", (room_id,)
+        db = await self._db()
+        rows = await db.fetch(
+            f"SELECT {_LAST_INDEX[db.dialect.name]} FROM roomkit_rooms r WHERE r.id = ?",
+            (room_id,),
         )
         return int(rows[0][0]) if rows else 0
 
@@ -420,7 +442,7 @@ class SQLStore(ConversationStore):
         db = await self._db()
         rows = await db.fetch(
             "INSERT INTO roomkit_read_marks (room_id, channel_id, idx) "
-            "SELECT id, ?, last_index FROM roomkit_rooms WHERE id = ? "
+            f"SELECT r.id, ?, {_LAST_INDEX[db.dialect.name]} FROM roomkit_rooms r WHERE r.id = ? "
             f"{self._raise_watermark(db)} RETURNING idx",
             (channel_id, room_id),
         )
@@ -428,8 +450,9 @@ class SQLStore(ConversationStore):
             raise RoomNotFoundError(room_id)
 
     async def get_unread_count(self, room_id: str, channel_id: str) -> int:
-        rows = await (await self._db()).fetch(
-            "SELECT r.last_index - COALESCE(m.idx, 0) FROM roomkit_rooms r "
+        db = await self._db()
+        rows = await db.fetch(
+            f"SELECT {_LAST_INDEX[db.dialect.name]} - COALESCE(m.idx, 0) FROM roomkit_rooms r "
             "LEFT JOIN roomkit_read_marks m ON m.room_id = r.id AND m.channel_id = ? "
             "WHERE r.id = ?",
             (channel_id, room_id),

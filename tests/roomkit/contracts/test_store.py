@@ -275,6 +275,17 @@ async def test_visibility_filter_pages_count_only_matching_events(
     assert await store.list_events("r", visibility_filter="none") == []
 
 
+async def test_pages_of_events_visible_to_all_skip_the_others(store: ConversationStore) -> None:
+    """With visibility_filter="all", offset and limit count past the hidden events."""
+    for i in range(10):
+        await store.add_event(_event("r", f"m{i}", visibility="all" if i % 3 else "none"))
+    page = await store.list_events("r", offset=2, limit=3, visibility_filter="all")
+    assert [e.index for e in page] == [5, 6, 8]
+    hidden = await store.list_events("r", visibility_filter="none")
+    assert [e.index for e in hidden] == [1, 4, 7, 10]
+    assert await store.list_events("r", offset=6, visibility_filter="all") == []
+
+
 async def test_find_rooms_combines_filters_and_compares_nested_metadata(
     store: ConversationStore,
 ) -> None:
