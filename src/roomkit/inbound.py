@@ -144,6 +144,7 @@ class Pipeline:
             )
             return InboundResult(event=stored, blocked=True, reason=done.reason)
         self.hooks.fire_async(HookTrigger.AFTER_BROADCAST, stored, context)
+        await self.hooks.let_run()
         if intelligence:
             await self._react(stored, intelligence, context)
         values = {"event": stored, "blocked": False, "reason": None, "duplicate": False}

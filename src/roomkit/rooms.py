@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
+from roomkit._window import WindowCopier
 from roomkit.broadcast.plan import Plan, plan
 from roomkit.channels.base import Channel
 from roomkit.errors import RoomNotFoundError
@@ -74,6 +75,7 @@ class RoomDirectory:
         self._max_rooms = max_rooms
         self._recent = recent_events
         self._cache: OrderedDict[str, RoomState] = OrderedDict()
+        self._copier = WindowCopier()
 
     async def state(self, room_id: str) -> RoomState:
         """The room's state, from the cache when fresh.
@@ -117,7 +119,7 @@ class RoomDirectory:
             return
         last = state.recent[-1].index if state.recent else 0
         if event.index == last + 1:
-            state.recent.append(event)
+            state.recent.append(self._copier.copy(event))
         else:
             state.recent = None
 
@@ -126,7 +128,8 @@ class RoomDirectory:
         newest = await self._store.list_events(
             room_id, offset=max(0, count - self._recent), limit=self._recent
         )
-        return deque(newest, maxlen=self._recent)
+        # Copied: a store may hand out what it holds.
+        return deque(map(self._copier.copy, newest), maxlen=self._recent)
 
     async def _load(self, room_id: str, now: float) -> RoomState:
         room = await self._store.get_room(room_id)

@@ -258,3 +258,52 @@ async def test_hooks_see_the_newest_events_oldest_first(kit: RoomKit) -> None:
 
     await kit.process_inbound(text("a", "latest", channel_id="ws-a"))
     assert seen == [list(range(11, 61))]
+
+
+async def test_hooks_see_events_as_stored_whatever_the_caller_did_with_them(
+    kit: RoomKit,
+) -> None:
+    """The newest events a context carries are copies: changing the event process_inbound
+    returned (its fields, its source, its content, its metadata) does not change them."""
+    await _setup(kit)
+    first = await kit.process_inbound(text("a", "one", channel_id="ws-a"))
+    assert first.event is not None
+    first.event.metadata["mine"] = True
+    first.event.source.participant_id = "someone else"
+    first.event.content.body = "rewritten"  # type: ignore[union-attr]
+    first.event.parent_event_id = "changed"
+    seen: list[RoomEvent] = []
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST)
+    async def look(event: RoomEvent, ctx: RoomContext) -> None:
+        seen.extend(ctx.recent_events)
+
+    await kit.process_inbound(text("a", "two", channel_id="ws-a"))
+    stored = await kit.store.get_event(first.event.id)
+    assert stored is not None and seen[0] == stored
+    assert seen[0].metadata == {} and seen[0].parent_event_id is None
+    assert seen[0].source.participant_id == "a" and seen[0].content.body == "one"  # type: ignore[union-attr]
+    assert "parent_event_id" not in seen[0].model_dump(exclude_unset=True)
+
+
+async def test_a_caller_that_never_waits_lets_async_hooks_run_as_it_goes() -> None:
+    """A tight loop of process_inbound on in-memory backends (nothing in it ever waits)
+    does not pile up AFTER_BROADCAST runs: they run while the loop goes on, every one."""
+    ran: list[int] = []
+    kit = RoomKit()
+    kit.register_channel(WebSocketChannel("ws"))
+    await kit.create_room("r")
+    await kit.attach_channel("r", "ws")
+
+    @kit.hook(HookTrigger.AFTER_BROADCAST, execution=HookExecution.ASYNC)
+    async def count(event: RoomEvent, ctx: RoomContext) -> None:
+        ran.append(event.index)
+
+    most_pending = 0
+    for i in range(3000):
+        await kit.process_inbound(text("a", f"m{i}", channel_id="ws"))
+        most_pending = max(most_pending, kit.hook_engine.pending_tasks)
+    assert len(ran) > 2000  # they ran during the loop, not all at close
+    assert most_pending <= 1000
+    await kit.close()
+    assert sorted(ran) == list(range(1, 3001))

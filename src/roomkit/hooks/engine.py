@@ -161,6 +161,17 @@ class HookEngine:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def let_run(self) -> None:
+        """Yield to the event loop once if ASYNC hook runs are piling up.
+
+        A caller that never waits on anything (a loop over ``process_inbound`` on in-memory
+        backends) would otherwise start runs faster than the loop gets to them, and each
+        waiting run holds its event and context: memory and garbage-collector work would
+        grow with the backlog. One yield lets every run that is ready take its turn.
+        """
+        if len(self._tasks) > _BACKLOG:
+            await asyncio.sleep(0)
+
     @property
     def pending_tasks(self) -> int:
         """How many ASYNC hook runs are still going."""
@@ -185,9 +196,12 @@ class HookEngine:
 
     def _apply(self, reg: HookRegistration, result: HookResult, outcome: SyncOutcome) -> bool:
         """Fold one hook's result into the outcome; True when the event is blocked."""
-        outcome.injected.extend(result.injected_events)
-        outcome.tasks.extend(result.tasks)
-        outcome.observations.extend(result.observations)
+        if result.injected_events:
+            outcome.injected.extend(result.injected_events)
+        if result.tasks:
+            outcome.tasks.extend(result.tasks)
+        if result.observations:
+            outcome.observations.extend(result.observations)
         if result.action == "block":
             outcome.blocked, outcome.blocked_by = True, reg.label
             outcome.reason = result.reason or f"blocked by hook {reg.label!r}"
@@ -214,6 +228,10 @@ class HookEngine:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+# ASYNC hook runs in flight past which the pipeline lets them run before going on.
+_BACKLOG = 512
 
 
 def _priority(reg: HookRegistration) -> int:
