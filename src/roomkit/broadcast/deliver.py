@@ -51,7 +51,15 @@ class Deliverer:
             if shaped is None:
                 await self.report_failure(event, target, "content cannot be carried", context)
             elif target.channel.inline_delivery:
-                await self._deliver_one(shaped, target, context)
+                # _deliver_one, inlined: this loop runs for every target of every message.
+                try:
+                    output = await target.channel.deliver(shaped, target.binding, context)
+                except Exception as exc:
+                    await self._failed(shaped, target, exc, context)
+                    continue
+                if not output.delivered:
+                    error = output.error or "provider reported failure"
+                    await self.report_failure(shaped, target, error, context)
             else:
                 slow.append((shaped, target))
         if len(slow) == 1:
@@ -72,12 +80,19 @@ class Deliverer:
         try:
             output = await target.channel.deliver(event, target.binding, context)
         except Exception as exc:
-            logger.exception("channel %s failed to deliver %s", target.channel.channel_id, event.id)
-            await self.report_failure(event, target, f"{type(exc).__name__}: {exc}", context)
+            await self._failed(event, target, exc, context)
             return
         if not output.delivered:
             error = output.error or "provider reported failure"
             await self.report_failure(event, target, error, context)
+
+    async def _failed(
+        self, event: RoomEvent, target: Target, exc: Exception, context: RoomContext
+    ) -> None:
+        logger.error(
+            "channel %s failed to deliver %s", target.channel.channel_id, event.id, exc_info=exc
+        )
+        await self.report_failure(event, target, f"{type(exc).__name__}: {exc}", context)
 
     async def _deliver_bounded(
         self, event: RoomEvent, target: Target, context: RoomContext

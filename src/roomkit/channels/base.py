@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+from roomkit.models._base import construct
 from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
 from roomkit.models.enums import ChannelCategory, ChannelDirection, ChannelType
@@ -79,17 +80,26 @@ class Channel(ABC):
         self, message: InboundMessage, context: RoomContext, *, provider: str | None = None
     ) -> RoomEvent:
         """The room event for an inbound message from this channel (not yet stored)."""
-        return RoomEvent(
-            room_id=context.room.id,
-            type=message.event_type,
-            source=EventSource(
-                channel_id=self.channel_id,
-                channel_type=self.channel_type,
-                participant_id=message.sender_id,
-                external_id=message.external_id,
-                provider=provider,
-            ),
-            content=message.content,
-            idempotency_key=message.idempotency_key,
-            metadata=message.metadata,
+        source = {
+            "channel_id": self.channel_id,
+            "channel_type": self.channel_type,
+            "participant_id": message.sender_id,
+            "external_id": message.external_id,
+            "provider": provider,
+        }
+        event = {
+            "room_id": context.room.id,
+            "type": message.event_type,
+            "content": message.content,
+            "idempotency_key": message.idempotency_key,
+        }
+        if type(self.channel_type) is not ChannelType or type(self.channel_id) is not str:
+            return RoomEvent(**event, source=EventSource(**source), metadata=message.metadata)
+        # Every value comes from a validated model (the message, the room) or was checked
+        # just above, so the models are built as validation would, without validating again.
+        return construct(
+            RoomEvent,
+            **event,
+            source=construct(EventSource, **source),
+            metadata=dict(message.metadata),
         )

@@ -1,8 +1,15 @@
-"""InMemoryLockManager: an ``asyncio.Lock`` per room, dropped when nobody holds or waits."""
+"""InMemoryLockManager: a first-come, first-served lock per room, dropped when idle.
+
+A room's entry exists only while someone holds or waits for its lock, so a process that
+has seen a million rooms keeps nothing for the idle ones. Taking a free lock costs a
+dict insert and no future; only a waiter gets a future, and release hands the lock to
+the oldest waiter directly, so nobody can slip in between.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from types import TracebackType
 
 from roomkit.errors import LockTimeoutError
@@ -10,37 +17,48 @@ from roomkit.locks.base import RoomLockManager
 
 
 class _Entry:
-    __slots__ = ("lock", "users")
+    """A held lock and the futures of those waiting for it, oldest first."""
+
+    __slots__ = ("waiters",)
 
     def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0  # holders + waiters
+        self.waiters: deque[asyncio.Future[None]] | None = None
 
 
 class _RoomLock:
-    """Async context manager over one room's lock; counts users so idle locks are freed."""
+    """Async context manager over one room's lock."""
 
-    __slots__ = ("_manager", "_room_id", "_timeout", "_lock")
+    __slots__ = ("_manager", "_room_id", "_timeout")
 
     def __init__(self, manager: InMemoryLockManager, room_id: str, timeout: float | None) -> None:
         self._manager = manager
         self._room_id = room_id
         self._timeout = timeout
-        self._lock: asyncio.Lock | None = None
 
     async def __aenter__(self) -> None:
-        lock = self._lock = self._manager._checkout(self._room_id)
+        locks = self._manager._locks
+        entry = locks.get(self._room_id)
+        if entry is None:
+            locks[self._room_id] = _Entry()
+            return
+        if entry.waiters is None:
+            entry.waiters = deque()
+        waiter = asyncio.get_running_loop().create_future()
+        entry.waiters.append(waiter)
         try:
             if self._timeout is None:
-                await lock.acquire()
+                await waiter
             else:
                 async with asyncio.timeout(self._timeout):
-                    await lock.acquire()
-        except TimeoutError:
-            self._manager._checkin(self._room_id)
-            raise LockTimeoutError(self._room_id, self._timeout or 0.0) from None
-        except BaseException:
-            self._manager._checkin(self._room_id)
+                    await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                # The lock was handed over as we gave up: pass it on.
+                self._manager._release(self._room_id)
+            elif waiter in entry.waiters:  # a release may have skipped it already
+                entry.waiters.remove(waiter)
+            if isinstance(exc, TimeoutError):
+                raise LockTimeoutError(self._room_id, self._timeout or 0.0) from None
             raise
 
     async def __aexit__(
@@ -49,36 +67,28 @@ class _RoomLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._lock is not None
-        self._lock.release()
-        self._manager._checkin(self._room_id)
+        self._manager._release(self._room_id)
 
 
 class InMemoryLockManager(RoomLockManager):
     """Per-room locks for a single process. Waiters are admitted first come, first served."""
 
     def __init__(self) -> None:
-        # An entry lives only while someone holds or waits for it, so a process that has
-        # seen a million rooms keeps no lock for the idle ones.
-        self._locks: dict[str, _Entry] = {}
+        self._locks: dict[str, _Entry] = {}  # rooms whose lock is held
 
     def locked(self, room_id: str, *, timeout: float | None = None) -> _RoomLock:
         return _RoomLock(self, room_id, timeout)
 
-    def _checkout(self, room_id: str) -> asyncio.Lock:
-        entry = self._locks.get(room_id)
-        if entry is None:
-            entry = self._locks[room_id] = _Entry()
-        entry.users += 1
-        return entry.lock
-
-    def _checkin(self, room_id: str) -> None:
-        entry = self._locks[room_id]
-        entry.users -= 1
-        if entry.users == 0:
-            del self._locks[room_id]
-
     def is_locked(self, room_id: str) -> bool:
         """Whether someone holds the room's lock right now."""
-        entry = self._locks.get(room_id)
-        return entry is not None and entry.lock.locked()
+        return room_id in self._locks
+
+    def _release(self, room_id: str) -> None:
+        entry = self._locks[room_id]
+        waiters = entry.waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the lock is the waiter's now
+                return
+        del self._locks[room_id]

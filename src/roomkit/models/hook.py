@@ -34,7 +34,9 @@ class HookResult(BaseModel):
         if injected or cls is not HookResult:
             return cls(action="allow", injected_events=injected or [])
         # Most hooks allow most events: skip validating what is known to be valid.
-        return assemble(cls, _allow_values(), {"action", "injected_events"})
+        values = _ALLOW.copy()
+        values["injected_events"], values["tasks"], values["observations"] = [], [], []
+        return assemble(cls, values, {"action", "injected_events"})
 
     @classmethod
     def block(cls, reason: str = "", injected: list[InjectedEvent] | None = None) -> HookResult:
@@ -47,12 +49,12 @@ class HookResult(BaseModel):
         return cls(action="modify", event=event, injected_events=injected or [])
 
 
-def _allow_values() -> dict[str, Any]:
-    return {
-        "action": "allow",
-        "event": None,
-        "reason": None,
-        "injected_events": [],
-        "tasks": [],
-        "observations": [],
-    }
+# An allowing result's values in field order; allow() gives each result lists of its own.
+_ALLOW: dict[str, Any] = {
+    "action": "allow",
+    "event": None,
+    "reason": None,
+    "injected_events": None,
+    "tasks": None,
+    "observations": None,
+}
