@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -273,5 +274,51 @@ async def test_postgres_store_carries_on_after_its_connections_are_cut(pg_schema
         after = await store.add_event(_event("after"))
         assert after.index == 2
         assert await store.get_event_count("r") == 2
+    finally:
+        await store.close()
+
+
+async def test_postgres_calls_beyond_max_size_take_turns(pg_schema: str) -> None:
+    """With one connection, calls queue; a cancelled call, waiting or running, frees it."""
+    store = PostgresStore(POSTGRES_DSN, schema=pg_schema, min_size=0, max_size=1)
+    try:
+        await store.create_room(Room(id="r"))
+        driver = store._driver
+        first_pid = (await driver.fetch("SELECT pg_backend_pid()"))[0][0]
+        running = asyncio.create_task(driver.fetch("SELECT pg_sleep(2)"))
+        waiting = asyncio.create_task(store.get_room("r"))
+        await asyncio.sleep(0.2 * UNIT)
+        assert not waiting.done()
+        waiting.cancel()
+        running.cancel()
+        for task in (running, waiting):
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        rooms = await asyncio.gather(*(store.get_room("r") for _ in range(20)))
+        assert all(room is not None for room in rooms)
+        # The cancelled statement's connection was closed, not lent again mid-cancel.
+        assert (await driver.fetch("SELECT pg_backend_pid()"))[0][0] != first_pid
+    finally:
+        await store.close()
+
+
+async def test_postgres_a_connection_handed_to_a_cancelled_waiter_goes_to_the_next(
+    pg_schema: str,
+) -> None:
+    """A waiter cancelled just as it was given the connection passes it on."""
+    store = PostgresStore(POSTGRES_DSN, schema=pg_schema, max_size=1)
+    try:
+        await store.create_room(Room(id="r"))
+        async with store._driver.transaction():
+            first = asyncio.create_task(store.get_room("r"))
+            second = asyncio.create_task(store.get_room("r"))
+            await asyncio.sleep(0.05 * UNIT)
+        # The transaction has ended and handed its connection to ``first``, which has not
+        # run yet: cancelling it now must not lose the connection.
+        first.cancel()
+        async with asyncio.timeout(5 * UNIT):
+            assert await second is not None
+            with pytest.raises(asyncio.CancelledError):
+                await first
     finally:
         await store.close()
