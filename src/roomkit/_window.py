@@ -18,7 +18,6 @@ from __future__ import annotations
 import types
 import typing
 from copy import deepcopy
-from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
@@ -26,10 +25,7 @@ from pydantic import BaseModel
 
 from roomkit.models._base import assemble
 from roomkit.models.event import RoomEvent
-
-_IMMUTABLE: frozenset[Any] = frozenset(
-    {str, int, float, bool, bytes, type(None), datetime, date, time, timedelta}
-)
+from roomkit.store._compact import _IMMUTABLE
 
 
 class _Kind:

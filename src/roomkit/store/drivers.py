@@ -16,7 +16,7 @@ password when the database cannot be reached::
 ``migrate(driver, "app_schema", steps, target=n, too_new=...)`` creates or upgrades the
 application's tables the way the stores do theirs, with the version in a table of its own.
 
-Each driver owns its connection (SQLite) or pool (PostgreSQL); it shares nothing with a
+Each driver owns its connection (SQLite) or connections (PostgreSQL); it shares nothing with a
 store opened on the same URL. Table names should carry the application's own prefix.
 """
 
@@ -63,8 +63,8 @@ async def open_driver(
         schema: PostgreSQL only: the schema statements run in (created by
             ``driver.migration()`` if missing).
         busy_timeout: SQLite only: seconds to wait for another process's write.
-        min_size: PostgreSQL only: connections the pool keeps open.
-        max_size: PostgreSQL only: connections the pool may open.
+        min_size: PostgreSQL only: connections opened on first use.
+        max_size: PostgreSQL only: connections the store may have open.
 
     Raises:
         InvalidArgumentError: ``url`` names no engine roomkit speaks, or ``schema`` is not
