@@ -13,7 +13,6 @@ The tree::
     ├── EventNotFoundError           an event id that is not in the store (or not in that room)
     ├── IdentityNotFoundError
     ├── TaskNotFoundError
-    ├── HookNotFoundError            remove_room_hook with an unknown name
     ├── InvalidArgumentError         an argument out of range (negative offset); a ValueError too
     ├── StoreError                   a backend refused or could not complete an operation
     │   └── SchemaVersionError       a database written by a newer version of roomkit
@@ -119,15 +118,6 @@ class TaskNotFoundError(RoomKitError):
     def __init__(self, task_id: str) -> None:
         super().__init__(f"task {task_id!r} does not exist")
         self.task_id = task_id
-
-
-class HookNotFoundError(RoomKitError):
-    """No hook with that name is registered for the room."""
-
-    def __init__(self, room_id: str, name: str) -> None:
-        super().__init__(f"room {room_id!r} has no hook named {name!r}")
-        self.room_id = room_id
-        self.name = name
 
 
 class InvalidArgumentError(RoomKitError, ValueError):

@@ -86,6 +86,13 @@ class Pipeline:
             return InboundResult(blocked=True, reason=outcome.reason)
         if outcome.status is not None:
             event = await self._record_identity(event, outcome, context)
+            if outcome.identity is not None:
+                await self.bus.emit(
+                    "identity_resolved",
+                    room_id=room_id,
+                    channel_id=channel.channel_id,
+                    data={"identity_id": outcome.identity.id, "sender_id": message.sender_id},
+                )
         binding = context.get_binding(channel.channel_id)
         if binding is not None and not may_send(binding):
             reason = f"channel {channel.channel_id!r} is muted or may not write in this room"
@@ -145,6 +152,14 @@ class Pipeline:
             return InboundResult(event=stored, blocked=True, reason=done.reason)
         self.hooks.fire_async(HookTrigger.AFTER_BROADCAST, stored, context)
         await self.hooks.let_run()
+        if self.bus.listens("event_processed"):  # no coroutine per message for nobody
+            await self.bus.emit(
+                "event_processed",
+                room_id=stored.room_id,
+                channel_id=stored.source.channel_id,
+                event_id=stored.id,
+                data={"index": stored.index, "chain_depth": stored.chain_depth},
+            )
         if intelligence:
             await self._react(stored, intelligence, context)
         values = {"event": stored, "blocked": False, "reason": None, "duplicate": False}

@@ -46,6 +46,16 @@ async def test_identified_sender_becomes_a_participant() -> None:
     await kit.close()
 
 
+async def test_a_resolved_sender_is_announced_and_an_unknown_one_is_not() -> None:
+    kit = await _kit(MockIdentityResolver(mapping={"+1555": ALICE}))
+    resolved: list[tuple[str | None, object]] = []
+    kit.on("identity_resolved")(lambda fe: resolved.append((fe.channel_id, fe.data)))
+    await kit.process_inbound(text("+1555", "hi", channel_id="sms-support"))
+    await kit.process_inbound(text("+1999", "who?", channel_id="sms-support"))
+    assert resolved == [("sms-support", {"identity_id": "id-alice", "sender_id": "+1555"})]
+    await kit.close()
+
+
 async def test_seed_snippet_ambiguous_hook_resolves_single_candidate() -> None:
     """The documented ON_IDENTITY_AMBIGUOUS hook resolves when one candidate remains."""
     kit = await _kit(MockIdentityResolver(ambiguous={"+1555": [BOB]}))

@@ -279,6 +279,27 @@ async def test_framework_events_report_the_lifecycle(kit: RoomKit) -> None:
     ]
 
 
+async def test_event_processed_follows_each_stored_message_not_a_blocked_one(
+    kit: RoomKit,
+) -> None:
+    processed: list[tuple[str | None, object]] = []
+    kit.on("event_processed")(lambda fe: processed.append((fe.event_id, fe.data)))
+    kit.register_channel(WebSocketChannel("ws"))
+    kit.register_channel(WebSocketChannel("quiet"))
+    await kit.create_room("r")
+    await kit.attach_channel("r", "ws")
+    await kit.attach_channel("r", "quiet")
+    await kit.mute("r", "quiet")
+    first = await kit.process_inbound(text("a", "one", channel_id="ws"), room_id="r")
+    muted = await kit.process_inbound(text("b", "shh", channel_id="quiet"), room_id="r")
+    second = await kit.process_inbound(text("a", "two", channel_id="ws"), room_id="r")
+    assert muted.blocked and first.event is not None and second.event is not None
+    assert processed == [
+        (first.event.id, {"index": 1, "chain_depth": 0}),
+        (second.event.id, {"index": 2, "chain_depth": 0}),
+    ]
+
+
 async def test_kit_closes_once_and_refuses_work_after(kit: RoomKit) -> None:
     """close() is idempotent and a closed kit says so."""
     from roomkit import KitClosedError

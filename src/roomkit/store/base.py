@@ -24,6 +24,9 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import Room
 from roomkit.models.task import Observation, Task
 
+# Events read at a time by the default find_event_by_idempotency_key.
+_SCAN_PAGE = 500
+
 
 class ConversationStore(ABC):
     """Persistent storage for rooms, events, bindings, and participants."""
@@ -131,9 +134,21 @@ class ConversationStore(ABC):
     async def check_idempotency(self, room_id: str, key: str) -> bool:
         """Whether an event with idempotency ``key`` is stored in the room."""
 
-    @abstractmethod
     async def find_event_by_idempotency_key(self, room_id: str, key: str) -> RoomEvent | None:
-        """The event stored in the room under idempotency ``key``, or None."""
+        """The event stored in the room under idempotency ``key``, or None.
+
+        The pipeline asks for it when a message repeats a key, to answer with the original.
+        This default reads the room's events a page at a time, newest first; a store with an
+        index on the key should override it.
+        """
+        end = await self.get_event_count(room_id)
+        while end > 0:
+            start = max(0, end - _SCAN_PAGE)
+            for event in await self.list_events(room_id, offset=start, limit=end - start):
+                if event.idempotency_key == key:
+                    return event
+            end = start
+        return None
 
     @abstractmethod
     async def get_event_count(self, room_id: str) -> int:
@@ -215,14 +230,18 @@ class ConversationStore(ABC):
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
         """The identity linked to ``address`` on ``channel_type``, or None."""
 
-    @abstractmethod
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> None:
         """Link a channel address to an identity (idempotent). An address links to one
         identity at a time: linking it again moves it.
 
+        Every store roomkit ships implements it; a store of your own need not, and then
+        this default refuses.
+
         Raises:
             IdentityNotFoundError: no identity has ``identity_id``.
+            NotImplementedError: the store does not link addresses.
         """
+        raise NotImplementedError(f"{type(self).__name__} does not implement link_address")
 
     # -- tasks and observations ----------------------------------------------------------
 

@@ -16,6 +16,7 @@ are few; they are kept as models and copied on the way in and out.
 
 from __future__ import annotations
 
+import bisect
 from copy import deepcopy
 from typing import Any, TypeVar
 
@@ -233,7 +234,9 @@ class InMemoryStore(ConversationStore):
         if binding.channel_id in data.bindings:
             raise ChannelAlreadyAttachedError(binding.room_id, binding.channel_id)
         record = data.bindings[binding.channel_id] = self._packers.record(binding)
-        self._channel_rooms.setdefault(binding.channel_id, []).append(binding.room_id)
+        # Kept in creation order of the rooms, so the newest room bound is found first.
+        rooms = self._channel_rooms.setdefault(binding.channel_id, [])
+        bisect.insort(rooms, binding.room_id, key=self._creation_key)
         return self._packers.build(record, ChannelBinding)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
@@ -374,6 +377,10 @@ class InMemoryStore(ConversationStore):
     def _created(self, data: _RoomData) -> tuple[Any, str]:
         """A room's place in creation order: (created_at, id)."""
         return (self._read(data.room, "created_at"), self._read(data.room, "id"))
+
+    def _creation_key(self, room_id: str) -> tuple[Any, int]:
+        data = self._rooms[room_id]
+        return (self._read(data.room, "created_at"), data.seq)
 
     def _newer(self, a: _RoomData, b: _RoomData) -> bool:
         """Whether room ``a`` was created after room ``b``."""

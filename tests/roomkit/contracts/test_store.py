@@ -154,6 +154,20 @@ async def test_bindings_and_room_lookup_by_channel(store: ConversationStore) -> 
     assert await store.find_room_id_by_channel("sms") == "r"
 
 
+async def test_room_lookup_by_channel_goes_by_when_rooms_were_created(
+    store: ConversationStore,
+) -> None:
+    """The newest room holding the channel wins, whatever order the channel was attached in."""
+    await store.create_room(Room(id="newest"))
+    await store.add_binding(_binding("newest", "email"))
+    await store.add_binding(_binding("r", "email"))  # the older room, attached last
+    assert await store.find_room_id_by_channel("email") == "newest"
+    closed = await store.get_room("newest")
+    assert closed is not None
+    await store.update_room(closed.model_copy(update={"status": RoomStatus.CLOSED}))
+    assert await store.find_room_id_by_channel("email", status=RoomStatus.ACTIVE) == "r"
+
+
 async def test_participants_and_latest_room(store: ConversationStore) -> None:
     """find_latest_room filters by the participant's channel type and the room status."""
     await store.add_binding(_binding("r", "sms"))
