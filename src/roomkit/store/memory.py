@@ -154,7 +154,7 @@ class InMemoryStore(ConversationStore):
                 binding = data.bindings.get(participant.channel_id)
                 if binding is None or self._read(binding, "channel_type") != channel_type:
                     continue
-            if best is None or self._newer(data, best):
+            if best is None or self._creation_order(data) > self._creation_order(best):
                 best = data
         return None if best is None else self._packers.build(best.room, Room)
 
@@ -236,7 +236,7 @@ class InMemoryStore(ConversationStore):
         record = data.bindings[binding.channel_id] = self._packers.record(binding)
         # Kept in creation order of the rooms, so the newest room bound is found first.
         rooms = self._channel_rooms.setdefault(binding.channel_id, [])
-        bisect.insort(rooms, binding.room_id, key=self._creation_key)
+        bisect.insort(rooms, binding.room_id, key=lambda r: self._creation_order(self._rooms[r]))
         return self._packers.build(record, ChannelBinding)
 
     async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding | None:
@@ -378,14 +378,9 @@ class InMemoryStore(ConversationStore):
         """A room's place in creation order: (created_at, id)."""
         return (self._read(data.room, "created_at"), self._read(data.room, "id"))
 
-    def _creation_key(self, room_id: str) -> tuple[Any, int]:
-        data = self._rooms[room_id]
+    def _creation_order(self, data: _RoomData) -> tuple[Any, int]:
+        """Where a room stands among rooms by creation: (created_at, insertion number)."""
         return (self._read(data.room, "created_at"), data.seq)
-
-    def _newer(self, a: _RoomData, b: _RoomData) -> bool:
-        """Whether room ``a`` was created after room ``b``."""
-        a_created, b_created = self._read(a.room, "created_at"), self._read(b.room, "created_at")
-        return (a_created, a.seq) > (b_created, b.seq)
 
     def _data(self, room_id: str) -> _RoomData:
         data = self._rooms.get(room_id)
