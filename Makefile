@@ -4,7 +4,7 @@ PY ?= python3
 
 install:
 	bash scripts/system-packages.sh
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install -c constraints.txt -e '.[dev]'
 
 demo:
 	$(PY) -m roomkit.demo

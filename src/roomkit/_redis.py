@@ -133,7 +133,7 @@ class Listener:
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
             self._reader = None
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py
+        await self._pubsub.aclose()
 
     def _start_reader(self) -> None:
         if self._reader is None:
