@@ -11,8 +11,13 @@ The tree::
     ├── ChannelAlreadyRegisteredError
     ├── ChannelAlreadyAttachedError
     ├── EventNotFoundError           an event id that is not in the store (or not in that room)
+    ├── ParticipantNotFoundError     a participant id that is not in the room
     ├── IdentityNotFoundError
     ├── TaskNotFoundError
+    ├── SourceAlreadyAttachedError   attach_source on a channel that already has a source
+    ├── SourceNotFoundError          a channel with no source attached
+    ├── VoiceNotConfiguredError      a voice call on a kit or channel without STT/TTS
+    ├── VoiceBackendNotConfiguredError  a voice session without a voice backend
     ├── InvalidArgumentError         an argument out of range (negative offset); a ValueError too
     ├── StoreError                   a backend refused or could not complete an operation
     │   └── SchemaVersionError       a database written by a newer version of roomkit
@@ -110,6 +115,40 @@ class IdentityNotFoundError(RoomKitError):
     def __init__(self, identity_id: str) -> None:
         super().__init__(f"identity {identity_id!r} does not exist")
         self.identity_id = identity_id
+
+
+class ParticipantNotFoundError(RoomKitError):
+    """The participant is not in the room."""
+
+    def __init__(self, participant_id: str, room_id: str | None = None) -> None:
+        where = f" in room {room_id!r}" if room_id is not None else ""
+        super().__init__(f"participant {participant_id!r} does not exist{where}")
+        self.participant_id = participant_id
+        self.room_id = room_id
+
+
+class SourceAlreadyAttachedError(RoomKitError):
+    """A source is already attached to this channel; detach it first."""
+
+    def __init__(self, channel_id: str) -> None:
+        super().__init__(f"channel {channel_id!r} already has a source attached")
+        self.channel_id = channel_id
+
+
+class SourceNotFoundError(RoomKitError):
+    """No source is attached to this channel."""
+
+    def __init__(self, channel_id: str) -> None:
+        super().__init__(f"channel {channel_id!r} has no source attached")
+        self.channel_id = channel_id
+
+
+class VoiceNotConfiguredError(RoomKitError):
+    """A speech operation was asked of a kit or channel that has no STT or TTS provider."""
+
+
+class VoiceBackendNotConfiguredError(RoomKitError):
+    """A voice session was asked of a kit or channel that has no voice backend."""
 
 
 class TaskNotFoundError(RoomKitError):

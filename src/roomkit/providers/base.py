@@ -6,18 +6,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
-
+from roomkit.models.delivery import ProviderResult
 from roomkit.models.event import RoomEvent
 
-
-class ProviderResult(BaseModel):
-    """The outcome of one send. ``success=False`` is a failed delivery, never a sent one."""
-
-    success: bool
-    provider_message_id: str | None = None
-    error: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+__all__ = ["MockProvider", "ProviderResult", "SentMessage", "TransportProvider"]
 
 
 class TransportProvider(ABC):
