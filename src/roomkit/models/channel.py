@@ -6,8 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.event import RoomEvent
+from roomkit.models.policy import RateLimit, RetryPolicy
 from roomkit.models.task import Observation, Task
+
+__all__ = [
+    "ChannelBinding",
+    "ChannelCapabilities",
+    "ChannelOutput",
+    "RateLimit",
+    "RetryPolicy",
+]
 
 
 class ChannelOutput(BaseModel):

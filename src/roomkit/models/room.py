@@ -14,6 +14,14 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.participant import Participant
 
 
+class RoomTimers(BaseModel):
+    """When an idle room turns inactive, then closed (None: never), and when it was last active."""
+
+    inactive_after_seconds: int | None = Field(default=None, ge=0)
+    closed_after_seconds: int | None = Field(default=None, ge=0)
+    last_activity_at: datetime | None = None
+
+
 class Room(BaseModel):
     """A conversation that binds any mix of channels."""
 
@@ -24,6 +32,9 @@ class Room(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+    timers: RoomTimers = Field(default_factory=RoomTimers)
+    event_count: int = Field(default=0, ge=0)
+    latest_index: int = Field(default=0, ge=0)
 
 
 class RoomContext(BaseModel):

@@ -185,7 +185,7 @@ async def test_error_event_when_everything_fails() -> None:
     """Retries and fallback exhausted: a SYSTEM event says so; nothing is silent."""
     primary = MockAIProvider([unavailable()])
     fallback = MockAIProvider([unavailable()])
-    policy = RetryPolicy(max_retries=1, base_delay_seconds=0.0)
+    policy = RetryPolicy(max_retries=1, base_delay_seconds=0.001)
     ai = AIChannel("ai", primary, retry_policy=policy, fallback_provider=fallback)
     output = await answer(ai, said("hi"))
     (notice,) = output.response_events
@@ -201,7 +201,7 @@ async def test_non_retryable_error_fails_at_once() -> None:
     """A refused request is neither retried nor sent to the fallback."""
     primary = MockAIProvider([ProviderError("bad request", status_code=400)])
     fallback = MockAIProvider(["unused"])
-    policy = RetryPolicy(max_retries=3, base_delay_seconds=0.0)
+    policy = RetryPolicy(max_retries=3, base_delay_seconds=0.001)
     ai = AIChannel("ai", primary, retry_policy=policy, fallback_provider=fallback)
     output = await answer(ai, said("hi"))
     assert output.error and len(primary.calls) == 1 and fallback.calls == []

@@ -80,7 +80,7 @@ async def test_honours_retry_after() -> None:
 async def test_gives_up_after_max_retries() -> None:
     """After max_retries, the last error is raised."""
     inner = MockAIProvider([busy()])
-    policy = RetryPolicy(max_retries=2, base_delay_seconds=0)
+    policy = RetryPolicy(max_retries=2, base_delay_seconds=0.001)
     with pytest.raises(ProviderError, match="busy"):
         await RetryingAIProvider(inner, policy, sleep=Sleeps()).generate(CONTEXT)
     assert len(inner.calls) == 3

@@ -2,7 +2,7 @@
 
 from roomkit.channels.ai.channel import AIChannel
 from roomkit.channels.ai.memory import MemoryProvider, MemoryResult, SlidingWindowMemory
-from roomkit.channels.ai.resilience import FallbackAIProvider, RetryingAIProvider, RetryPolicy
+from roomkit.channels.ai.resilience import FallbackAIProvider, RetryingAIProvider
 from roomkit.channels.ai.skills import (
     NoScriptExecutor,
     ScriptExecutor,
@@ -27,6 +27,7 @@ from roomkit.channels.ai.tools import (
     ToolPolicy,
     ToolRound,
 )
+from roomkit.models.policy import RetryPolicy
 
 __all__ = [
     "AIChannel",

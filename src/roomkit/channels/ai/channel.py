@@ -8,7 +8,7 @@ from typing import Any
 from roomkit.channels.ai import replies
 from roomkit.channels.ai.context import ContextBuilder, content_text
 from roomkit.channels.ai.memory import MemoryProvider, SlidingWindowMemory
-from roomkit.channels.ai.resilience import RetryPolicy, resilient
+from roomkit.channels.ai.resilience import resilient
 from roomkit.channels.ai.skills import (
     READ_ONLY_TOOLS,
     NoScriptExecutor,
@@ -33,6 +33,7 @@ from roomkit.models.enums import (
 )
 from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage
+from roomkit.models.policy import RetryPolicy
 from roomkit.models.room import RoomContext
 from roomkit.providers.ai.base import AIContext, AIProvider, AITool
 

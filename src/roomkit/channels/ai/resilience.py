@@ -23,49 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from typing import NoReturn
 
-from pydantic import BaseModel, Field
-
 from roomkit.errors import ProviderError
+from roomkit.models.policy import RetryPolicy
 from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class RetryPolicy(BaseModel):
-    """How often and how patiently to retry a provider call.
-
-    Args:
-        max_retries: retries after the first attempt (0: none).
-        base_delay_seconds: the first retry's delay.
-        exponential_base: each later retry waits this many times longer.
-        max_delay_seconds: the cap on any delay.
-        jitter: the fraction of each delay that may be randomly cut (0: exact delays).
-    """
-
-    max_retries: int = Field(default=0, ge=0)
-    base_delay_seconds: float = Field(default=1.0, ge=0)
-    exponential_base: float = Field(default=2.0, ge=1)
-    max_delay_seconds: float = Field(default=30.0, ge=0)
-    jitter: float = Field(default=0.1, ge=0, le=1)
-
-    def delay(self, retry: int, retry_after: float | None = None) -> float | None:
-        """Seconds before retry number ``retry`` (0 for the first), or None to give up."""
-        backoff = min(
-            self.base_delay_seconds * self.exponential_base**retry, self.max_delay_seconds
-        )
-        backoff *= 1.0 - self.jitter * random.random()
-        if retry_after is None:
-            return backoff
-        if retry_after > self.max_delay_seconds:
-            return None
-        return max(backoff, retry_after)
 
 
 class RetryingAIProvider(AIProvider):
