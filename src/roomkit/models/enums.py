@@ -80,6 +80,11 @@ class EventType(StrEnum):
     CHANNEL_UPDATED = "channel_updated"
     TASK_CREATED = "task_created"
     OBSERVATION = "observation"
+    TASK_DELEGATED = "task_delegated"
+    TASK_COMPLETED = "task_completed"
+    DTMF = "dtmf"
+    RECORDING_STARTED = "recording_started"
+    RECORDING_STOPPED = "recording_stopped"
 
 
 @unique
@@ -154,6 +159,35 @@ class HookTrigger(StrEnum):
     BEFORE_TOOL_USE = "before_tool_use"
     ON_TOOL_CALL = "on_tool_call"
     AFTER_TOOL_ROUND = "after_tool_round"
+    ON_SPEECH_START = "on_speech_start"
+    ON_SPEECH_END = "on_speech_end"
+    ON_TRANSCRIPTION = "on_transcription"
+    BEFORE_TTS = "before_tts"
+    AFTER_TTS = "after_tts"
+    ON_BARGE_IN = "on_barge_in"
+    ON_TTS_CANCELLED = "on_tts_cancelled"
+    ON_PARTIAL_TRANSCRIPTION = "on_partial_transcription"
+    ON_VAD_SILENCE = "on_vad_silence"
+    ON_VAD_AUDIO_LEVEL = "on_vad_audio_level"
+    ON_INPUT_AUDIO_LEVEL = "on_input_audio_level"
+    ON_OUTPUT_AUDIO_LEVEL = "on_output_audio_level"
+    ON_SPEAKER_CHANGE = "on_speaker_change"
+    ON_SESSION_STARTED = "on_session_started"
+    ON_DTMF = "on_dtmf"
+    ON_TURN_COMPLETE = "on_turn_complete"
+    ON_TURN_INCOMPLETE = "on_turn_incomplete"
+    ON_BACKCHANNEL = "on_backchannel"
+    ON_RECORDING_STARTED = "on_recording_started"
+    ON_RECORDING_STOPPED = "on_recording_stopped"
+    ON_REALTIME_TOOL_CALL = "on_realtime_tool_call"
+    ON_REALTIME_TEXT_INJECTED = "on_realtime_text_injected"
+    ON_AI_THINKING = "on_ai_thinking"
+    ON_PROTOCOL_TRACE = "on_protocol_trace"
+    ON_PHASE_TRANSITION = "on_phase_transition"
+    ON_HANDOFF = "on_handoff"
+    ON_HANDOFF_REJECTED = "on_handoff_rejected"
+    ON_TASK_DELEGATED = "on_task_delegated"
+    ON_TASK_COMPLETED = "on_task_completed"
 
 
 @unique
@@ -206,3 +240,12 @@ class TaskStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+@unique
+class DeliveryMode(StrEnum):
+    """How a channel delivers to the people it reaches: to all of them, one, or each in turn."""
+
+    BROADCAST = "broadcast"
+    DIRECT = "direct"
+    ROUND_ROBIN = "round_robin"

@@ -22,6 +22,11 @@ class EphemeralEventType(StrEnum):
     PRESENCE_OFFLINE = "presence_offline"
     READ_RECEIPT = "read_receipt"
     CUSTOM = "custom"
+    REACTION = "reaction"
+    TOOL_CALL_START = "tool_call_start"
+    TOOL_CALL_END = "tool_call_end"
+    THINKING_START = "thinking_start"
+    THINKING_END = "thinking_end"
 
 
 class EphemeralEvent(BaseModel):
