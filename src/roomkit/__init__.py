@@ -108,6 +108,28 @@ from roomkit.models import (
     Visibility,
 )
 from roomkit.models.channel import ChannelOutput
+from roomkit.providers.email.base import EmailProvider
+from roomkit.providers.email.mock import MockEmailProvider
+from roomkit.providers.http.base import HTTPProvider
+from roomkit.providers.http.config import HTTPProviderConfig
+from roomkit.providers.http.mock import MockHTTPProvider
+from roomkit.providers.messenger.base import MessengerProvider
+from roomkit.providers.messenger.config import MessengerConfig
+from roomkit.providers.messenger.mock import MockMessengerProvider
+from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
+from roomkit.providers.rcs.mock import MockRCSProvider
+from roomkit.providers.sms.base import SMSProvider
+from roomkit.providers.sms.meta import WebhookMeta
+from roomkit.providers.sms.mock import MockSMSProvider
+from roomkit.providers.sms.phone import is_valid_phone, normalize_phone
+from roomkit.providers.teams.base import TeamsProvider
+from roomkit.providers.teams.config import TeamsConfig
+from roomkit.providers.teams.mock import MockTeamsProvider
+from roomkit.providers.telegram.base import TelegramProvider
+from roomkit.providers.telegram.config import TelegramConfig
+from roomkit.providers.telegram.mock import MockTelegramProvider
+from roomkit.providers.whatsapp.base import WhatsAppProvider
+from roomkit.providers.whatsapp.mock import MockWhatsAppProvider
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
@@ -163,6 +185,7 @@ __all__ = [
     "DeleteContent",
     "EditContent",
     "EmailChannel",
+    "EmailProvider",
     "EphemeralCallback",
     "EphemeralEvent",
     "EphemeralEventType",
@@ -173,6 +196,8 @@ __all__ = [
     "EventType",
     "FrameworkEvent",
     "HTTPChannel",
+    "HTTPProvider",
+    "HTTPProviderConfig",
     "HookEngine",
     "HookExecution",
     "HookRegistration",
@@ -197,7 +222,17 @@ __all__ = [
     "LockTimeoutError",
     "MediaContent",
     "MessengerChannel",
+    "MessengerConfig",
+    "MessengerProvider",
+    "MockEmailProvider",
+    "MockHTTPProvider",
     "MockIdentityResolver",
+    "MockMessengerProvider",
+    "MockRCSProvider",
+    "MockSMSProvider",
+    "MockTeamsProvider",
+    "MockTelegramProvider",
+    "MockWhatsAppProvider",
     "Observation",
     "Participant",
     "ParticipantRole",
@@ -206,6 +241,8 @@ __all__ = [
     "ProcessTimeoutError",
     "ProviderError",
     "RCSChannel",
+    "RCSDeliveryResult",
+    "RCSProvider",
     "RealtimeBackend",
     "RedisLockManager",
     "RedisRealtime",
@@ -221,6 +258,7 @@ __all__ = [
     "RoomNotFoundError",
     "RoomStatus",
     "SMSChannel",
+    "SMSProvider",
     "SQLiteStore",
     "SchemaVersionError",
     "SteeringDirective",
@@ -236,13 +274,21 @@ __all__ = [
     "TaskNotFoundError",
     "TaskStatus",
     "TeamsChannel",
+    "TeamsConfig",
+    "TeamsProvider",
     "TelegramChannel",
+    "TelegramConfig",
+    "TelegramProvider",
     "TemplateContent",
     "TextContent",
     "TransportChannel",
     "VideoContent",
     "Visibility",
     "WebSocketChannel",
+    "WebhookMeta",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
+    "WhatsAppProvider",
+    "is_valid_phone",
+    "normalize_phone",
 ]

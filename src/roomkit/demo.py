@@ -104,7 +104,7 @@ async def main() -> None:
         print(f"  blocked: {result.blocked} ({result.reason})")
         print("SMS provider sent:")
         for sent in sms_provider.sent:
-            print(f"  [sms to {sent.to}] {getattr(sent.event.content, 'body', '')}")
+            print(f"  [sms to {sent['to']}] {getattr(sent['event'].content, 'body', '')}")
         print("Timeline:")
         for event in await kit.get_timeline(room.id):
             print(

@@ -2,6 +2,11 @@
 
 Recipient keys (binding metadata): SMS, RCS, WhatsApp → ``phone_number``; email →
 ``email_address``; the others → ``recipient_id``.
+
+``provider`` is an implementation of the kind's base in ``roomkit.providers.<kind>.base``
+(``SMSProvider``, ``RCSProvider``, …); the channel calls its documented ``send``:
+``send(event, to, from_=...)`` for SMS, ``send(event, to, from_=..., subject=...)`` for
+email, ``send(event, to, fallback=...)`` for RCS and ``send(event, to)`` for the others.
 """
 
 from __future__ import annotations
@@ -72,88 +77,87 @@ _WHATSAPP_PERSONAL = ChannelCapabilities(
 )
 
 
+def _channel(
+    channel_id: str,
+    kind: ChannelType,
+    capabilities: ChannelCapabilities,
+    provider: Any,
+    recipient_key: str = "recipient_id",
+    **defaults: Any,
+) -> TransportChannel:
+    return TransportChannel(
+        channel_id,
+        kind,
+        provider=provider,
+        capabilities=capabilities,
+        recipient_key=recipient_key,
+        defaults=defaults,
+    )
+
+
 def SMSChannel(  # noqa: N802 - documented public name
     channel_id: str, *, provider: Any = None, from_number: str | None = None
 ) -> TransportChannel:
-    """Create an SMS transport channel."""
-    return TransportChannel(
-        channel_id,
-        ChannelType.SMS,
-        provider=provider,
-        capabilities=_SMS,
-        recipient_key="phone_number",
-        defaults={"from_": from_number},
-    )
+    """Create an SMS transport channel sending from ``from_number``.
+
+    Without ``from_number``, the binding's ``from_`` metadata is used, else the provider's.
+    """
+    return _channel(channel_id, ChannelType.SMS, _SMS, provider, "phone_number", from_=from_number)
 
 
 def RCSChannel(  # noqa: N802 - documented public name
     channel_id: str, *, provider: Any = None, fallback: bool = True
 ) -> TransportChannel:
-    """Create an RCS transport channel; ``fallback`` allows SMS when RCS is unavailable."""
-    return TransportChannel(
-        channel_id,
-        ChannelType.RCS,
-        provider=provider,
-        capabilities=_RCS,
-        recipient_key="phone_number",
-        defaults={"fallback": fallback},
-    )
+    """Create an RCS transport channel.
+
+    With ``fallback`` (the default) a recipient that cannot take RCS gets an SMS; the
+    provider's :class:`~roomkit.providers.rcs.base.RCSDeliveryResult` says which was used.
+    """
+    return _channel(channel_id, ChannelType.RCS, _RCS, provider, "phone_number", fallback=fallback)
 
 
 def EmailChannel(  # noqa: N802 - documented public name
     channel_id: str, *, provider: Any = None, from_address: str | None = None
 ) -> TransportChannel:
     """Create an Email transport channel; the subject comes from binding metadata."""
-    return TransportChannel(
+    return _channel(
         channel_id,
         ChannelType.EMAIL,
-        provider=provider,
-        capabilities=_EMAIL,
-        recipient_key="email_address",
-        defaults={"from_": from_address, "subject": None},
+        _EMAIL,
+        provider,
+        "email_address",
+        from_=from_address,
+        subject=None,
     )
-
-
-def _simple(channel_type: ChannelType, caps: ChannelCapabilities, key: str = "recipient_id") -> Any:
-    def factory(channel_id: str, *, provider: Any = None) -> TransportChannel:
-        return TransportChannel(
-            channel_id, channel_type, provider=provider, capabilities=caps, recipient_key=key
-        )
-
-    return factory
 
 
 def WhatsAppChannel(channel_id: str, *, provider: Any = None) -> TransportChannel:  # noqa: N802
     """Create a WhatsApp transport channel."""
-    return _simple(ChannelType.WHATSAPP, _WHATSAPP, "phone_number")(  # type: ignore[no-any-return]
-        channel_id, provider=provider
-    )
+    return _channel(channel_id, ChannelType.WHATSAPP, _WHATSAPP, provider, "phone_number")
 
 
 def MessengerChannel(channel_id: str, *, provider: Any = None) -> TransportChannel:  # noqa: N802
     """Create a Facebook Messenger transport channel."""
-    return _simple(ChannelType.MESSENGER, _MESSENGER)(channel_id, provider=provider)  # type: ignore[no-any-return]
+    return _channel(channel_id, ChannelType.MESSENGER, _MESSENGER, provider)
 
 
 def TeamsChannel(channel_id: str, *, provider: Any = None) -> TransportChannel:  # noqa: N802
     """Create a Microsoft Teams transport channel."""
-    return _simple(ChannelType.TEAMS, _TEAMS)(channel_id, provider=provider)  # type: ignore[no-any-return]
+    return _channel(channel_id, ChannelType.TEAMS, _TEAMS, provider)
 
 
 def HTTPChannel(channel_id: str, *, provider: Any = None) -> TransportChannel:  # noqa: N802
     """Create an HTTP webhook transport channel."""
-    return _simple(ChannelType.WEBHOOK, _HTTP)(channel_id, provider=provider)  # type: ignore[no-any-return]
+    return _channel(channel_id, ChannelType.WEBHOOK, _HTTP, provider)
 
 
 def TelegramChannel(channel_id: str, *, provider: Any = None) -> TransportChannel:  # noqa: N802
     """Create a Telegram Bot transport channel."""
-    return _simple(ChannelType.TELEGRAM, _TELEGRAM)(channel_id, provider=provider)  # type: ignore[no-any-return]
+    return _channel(channel_id, ChannelType.TELEGRAM, _TELEGRAM, provider)
 
 
 def WhatsAppPersonalChannel(  # noqa: N802 - documented public name
     channel_id: str, *, provider: Any = None
 ) -> TransportChannel:
     """Create a WhatsApp Personal transport channel (neonize)."""
-    return _simple(ChannelType.WHATSAPP_PERSONAL, _WHATSAPP_PERSONAL)(  # type: ignore[no-any-return]
-        channel_id, provider=provider
-    )
+    return _channel(channel_id, ChannelType.WHATSAPP_PERSONAL, _WHATSAPP_PERSONAL, provider)

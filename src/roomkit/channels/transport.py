@@ -72,7 +72,8 @@ class TransportChannel(Channel):
 
         The recipient is ``binding.metadata[recipient_key]``. A missing recipient, a missing
         provider, a provider that raises ProviderError or reports ``success=False`` are all
-        failed deliveries, returned as such — never counted as delivered.
+        failed deliveries, returned as such — never counted as delivered. A successful
+        output's metadata holds ``provider_message_id`` and the provider's ``provider_result``.
         """
         if self.provider is None:
             return ChannelOutput.failed(f"channel {self.channel_id!r} has no provider configured")
@@ -93,7 +94,10 @@ class TransportChannel(Channel):
         if not getattr(result, "success", False):
             return ChannelOutput.failed(getattr(result, "error", None) or "provider send failed")
         message_id = getattr(result, "provider_message_id", None)
-        return ChannelOutput(metadata={"provider_message_id": message_id})
+        # The whole result too: kinds extend it (RCSDeliveryResult says which channel was used).
+        return ChannelOutput(
+            metadata={"provider_message_id": message_id, "provider_result": result}
+        )
 
     async def close(self) -> None:
         close = getattr(self.provider, "close", None)

@@ -1,52 +1,46 @@
-"""What every transport provider returns, and the mock that records sends."""
+"""The send contract shared by every transport provider, and the recording every mock does.
+
+Each transport kind has its own ABC beside its mock (``providers/sms/base.py`` +
+``providers/sms/mock.py``, …) with the documented ``send`` signature. ``TransportChannel``
+calls ``provider.send(event, to=recipient, **defaults)`` where ``defaults`` are the keyword
+arguments of that kind (``from_`` for SMS, ``from_`` and ``subject`` for email,
+``fallback`` for RCS, none for the others), and reads ``success``, ``error`` and
+``provider_message_id`` from the :class:`ProviderResult` it returns. A provider reports a
+failed send with ``success=False`` or raises :class:`~roomkit.errors.ProviderError`.
+"""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from abc import ABC
 from typing import Any
+from uuid import uuid4
 
 from roomkit.models.delivery import ProviderResult
-from roomkit.models.event import RoomEvent
 
-__all__ = ["MockProvider", "ProviderResult", "SentMessage", "TransportProvider"]
+__all__ = ["ProviderResult", "TransportProvider", "record_send"]
 
 
-class TransportProvider(ABC):
-    """Sends room events to people on one kind of network (SMS, email, WhatsApp, …)."""
+class TransportProvider(ABC):  # noqa: B024 - each kind declares its own abstract send
+    """What every transport provider has besides its kind's ``send``: a name and ``close``."""
 
-    name: str = "provider"
-
-    @abstractmethod
-    async def send(self, event: RoomEvent, to: str, **kwargs: Any) -> ProviderResult:
-        """Send ``event`` to ``to``; extra keyword arguments come from the channel's defaults."""
+    @property
+    def name(self) -> str:
+        """Provider name, recorded as the source provider of inbound events."""
+        return type(self).__name__
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections. Idempotent."""
 
 
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    """One send recorded by a mock provider."""
+def record_send(
+    sent: list[dict[str, Any]], entry: dict[str, Any], fail_with: str | None
+) -> ProviderResult:
+    """What a mock's ``send`` does: record ``entry`` in ``sent`` and report success.
 
-    event: RoomEvent
-    to: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-class MockProvider(TransportProvider):
-    """Records every send in ``sent``; ``fail_with`` makes every send report that error."""
-
-    name = "mock"
-
-    def __init__(self, *, fail_with: str | None = None) -> None:
-        self.sent: list[SentMessage] = []
-        self.fail_with = fail_with
-        self._counter = 0
-
-    async def send(self, event: RoomEvent, to: str, **kwargs: Any) -> ProviderResult:
-        if self.fail_with is not None:
-            return ProviderResult(success=False, error=self.fail_with)
-        self.sent.append(SentMessage(event=event, to=to, kwargs=dict(kwargs)))
-        self._counter += 1
-        return ProviderResult(success=True, provider_message_id=f"{self.name}-{self._counter}")
+    With ``fail_with`` set, nothing is recorded (nothing was sent) and the result is a
+    failure carrying that error, which the channel reports as ``delivery_failed``.
+    """
+    if fail_with is not None:
+        return ProviderResult(success=False, error=fail_with)
+    sent.append(entry)
+    return ProviderResult(success=True, provider_message_id=uuid4().hex)

@@ -89,7 +89,7 @@ async def test_ai_answers_with_a_tool_round_streamed_to_ws_and_whole_to_sms() ->
     assert isinstance(streamed[-1], StreamEnd) and streamed[-1].event.id == reply.id
     assert [e.id for e in events] == [reply.id] and events[0].index == 2
     # The SMS user got the question and then the whole answer as one message.
-    assert [(s.to, s.event.content.body) for s in sms.sent] == [  # type: ignore[union-attr]
+    assert [(s["to"], s["event"].content.body) for s in sms.sent] == [
         ("+15550199", "Weather in Oslo?"),
         ("+15550199", answer),
     ]

@@ -22,7 +22,9 @@ from roomkit import (
 )
 from roomkit.providers.base import ProviderResult
 from roomkit.providers.email.mock import MockEmailProvider
+from roomkit.providers.http.mock import MockHTTPProvider
 from roomkit.providers.sms.mock import MockSMSProvider
+from roomkit.providers.whatsapp.mock import MockWhatsAppProvider
 from tests.roomkit.helpers import text
 
 
@@ -45,12 +47,13 @@ async def test_sms_reaches_the_number_in_binding_metadata_with_from_number(kit: 
         mail={"email_address": "a@example.com", "subject": "Your ticket"},
     )
     await kit.process_inbound(text("a@example.com", "hello", channel_id="mail"))
-    assert [(s.to, s.kwargs, s.event.content.body) for s in provider.sent] == [  # type: ignore[union-attr]
-        ("+15550199", {"from_": "+15550100"}, "hello")
+    assert [(s["to"], s["from"], s["event"].content.body) for s in provider.sent] == [
+        ("+15550199", "+15550100", "hello")
     ]
     await kit.process_inbound(text("+15550199", "hi back", channel_id="sms"))
-    assert email.sent[0].to == "a@example.com"
-    assert email.sent[0].kwargs == {"from_": "desk@example.com", "subject": "Your ticket"}
+    assert [(s["to"], s["from"], s["subject"]) for s in email.sent] == [
+        ("a@example.com", "desk@example.com", "Your ticket")
+    ]
 
 
 async def test_rich_content_is_downgraded_to_text_for_sms(kit: RoomKit) -> None:
@@ -59,7 +62,7 @@ async def test_rich_content_is_downgraded_to_text_for_sms(kit: RoomKit) -> None:
     await _room(
         kit,
         SMSChannel("sms", provider=provider),
-        HTTPChannel("web", provider=MockSMSProvider()),
+        HTTPChannel("web", provider=MockHTTPProvider()),
         sms={"phone_number": "+1"},
         web={"recipient_id": "hook"},
     )
@@ -68,7 +71,7 @@ async def test_rich_content_is_downgraded_to_text_for_sms(kit: RoomKit) -> None:
         "web",
         RichContent(body="**Pick** one", buttons=[{"title": "Yes"}, {"title": "No"}]),
     )
-    sent = provider.sent[0].event.content
+    sent = provider.sent[0]["event"].content
     assert isinstance(sent, TextContent)
     assert sent.body == "Pick one\n- Yes\n- No"
 
@@ -77,17 +80,20 @@ async def test_failed_sends_are_reported_never_counted_delivered(kit: RoomKit) -
     """A provider reporting failure, one raising, and a missing recipient are delivery_failed."""
 
     class Raising(MockSMSProvider):
-        async def send(self, event: RoomEvent, to: str, **kwargs: object) -> ProviderResult:
+        async def send(self, event: RoomEvent, to: str, from_: str | None = None) -> ProviderResult:
             raise ProviderError("rate limited", retryable=True, status_code=429)
+
+    down = MockSMSProvider()
+    down.fail_with = "carrier rejected"
 
     failures: list[tuple[str | None, str]] = []
     kit.on("delivery_failed")(lambda fe: failures.append((fe.channel_id, fe.data["error"])))
     await _room(
         kit,
-        SMSChannel("down", provider=MockSMSProvider(fail_with="carrier rejected")),
+        SMSChannel("down", provider=down),
         SMSChannel("raising", provider=Raising()),
         SMSChannel("nobody", provider=MockSMSProvider()),
-        WhatsAppChannel("wa", provider=MockSMSProvider()),
+        WhatsAppChannel("wa", provider=MockWhatsAppProvider()),
         down={"phone_number": "+1"},
         raising={"phone_number": "+2"},
         wa={"phone_number": "+3"},

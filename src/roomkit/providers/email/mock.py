@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
-from roomkit.providers.base import MockProvider
+from typing import Any
+
+from roomkit.models.event import RoomEvent
+from roomkit.providers.base import ProviderResult, record_send
+from roomkit.providers.email.base import EmailProvider
+
+__all__ = ["MockEmailProvider"]
 
 
-class MockEmailProvider(MockProvider):
-    """An email provider for tests: every send (with subject and sender) lands in ``sent``."""
+class MockEmailProvider(EmailProvider):
+    """An email provider for tests.
 
-    name = "mock-email"
+    Every send is appended to :attr:`sent` as ``{"event", "to", "from", "subject"}``
+    (``""`` for a missing sender or subject). Set :attr:`fail_with` to make sends fail.
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail_with: str | None = None
+
+    async def send(
+        self,
+        event: RoomEvent,
+        to: str,
+        from_: str | None = None,
+        subject: str | None = None,
+    ) -> ProviderResult:
+        entry = {"event": event, "to": to, "from": from_ or "", "subject": subject or ""}
+        return record_send(self.sent, entry, self.fail_with)

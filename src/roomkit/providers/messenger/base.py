@@ -1,0 +1,22 @@
+"""MessengerProvider — sends room events over Facebook Messenger."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+from roomkit.models.event import RoomEvent
+from roomkit.providers.base import ProviderResult, TransportProvider
+
+__all__ = ["MessengerProvider"]
+
+
+class MessengerProvider(TransportProvider):
+    """Sends for a ``MessengerChannel``; the recipient is the binding's ``recipient_id``."""
+
+    @abstractmethod
+    async def send(self, event: RoomEvent, to: str) -> ProviderResult:
+        """Send ``event`` to ``to``, a page-scoped user id (PSID)."""
+
+    def verify_signature(self, payload: bytes, signature: str) -> bool:
+        """Whether ``signature`` (the webhook's signature header) fits ``payload``."""
+        raise NotImplementedError(f"{self.name} does not verify webhook signatures")

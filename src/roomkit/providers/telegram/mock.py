@@ -1,0 +1,26 @@
+"""MockTelegramProvider — records what it would have sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roomkit.models.event import RoomEvent
+from roomkit.providers.base import ProviderResult, record_send
+from roomkit.providers.telegram.base import TelegramProvider
+
+__all__ = ["MockTelegramProvider"]
+
+
+class MockTelegramProvider(TelegramProvider):
+    """A Telegram provider for tests.
+
+    Every send is appended to :attr:`sent` as ``{"event", "to"}``. Set :attr:`fail_with`
+    to an error message to make every send fail with it instead (nothing is recorded then).
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail_with: str | None = None
+
+    async def send(self, event: RoomEvent, to: str) -> ProviderResult:
+        return record_send(self.sent, {"event": event, "to": to}, self.fail_with)

@@ -1,0 +1,26 @@
+"""MockWhatsAppProvider — records what it would have sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from roomkit.models.event import RoomEvent
+from roomkit.providers.base import ProviderResult, record_send
+from roomkit.providers.whatsapp.base import WhatsAppProvider
+
+__all__ = ["MockWhatsAppProvider"]
+
+
+class MockWhatsAppProvider(WhatsAppProvider):
+    """A WhatsApp provider for tests.
+
+    Every send is appended to :attr:`sent` as ``{"event", "to"}``. Set :attr:`fail_with`
+    to an error message to make every send fail with it instead (nothing is recorded then).
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.fail_with: str | None = None
+
+    async def send(self, event: RoomEvent, to: str) -> ProviderResult:
+        return record_send(self.sent, {"event": event, "to": to}, self.fail_with)
