@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from roomkit import AIChannel, InboundMessage, RoomEvent, RoomKit, TextContent, WebSocketChannel
-from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent, AIToolCall
+from roomkit.providers.ai.base import AIContext, AIResponse, AIToolCall, StreamEvent
 from roomkit.providers.ai.mock import MockAIProvider
 
 QUICK = "--quick" in sys.argv
@@ -40,9 +40,11 @@ class TimedProvider(MockAIProvider):
         finally:
             self.spent += time.perf_counter() - start
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         start = time.perf_counter()
-        async for item in super().stream(context):
+        async for item in super().generate_structured_stream(context):
             yield item
         self.spent += time.perf_counter() - start
 
@@ -84,7 +86,9 @@ async def main() -> None:
     turns = 200 if QUICK else 2000
     plain = await _turns(turns, ["answer"])
     tool_call = AIResponse(
-        tool_calls=[AIToolCall(id="t1", name="lookup", arguments={})], finish_reason="tool_use"
+        content="",
+        tool_calls=[AIToolCall(id="t1", name="lookup", arguments={})],
+        finish_reason="tool_use",
     )
     with_tool = await _turns(turns, [tool_call, "answer"])
     print(json.dumps({"turn_ms": round(plain, 3), "tool_round_ms": round(with_tool - plain, 3)}))

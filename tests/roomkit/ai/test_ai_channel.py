@@ -258,7 +258,7 @@ async def test_stream_covers_every_tool_round() -> None:
         return "ok"
 
     ai = AIChannel("ai", provider, tool_handler=handler)
-    ai.extra_tools.append(AITool(name="noop"))
+    ai.extra_tools.append(AITool(name="noop", description=""))
     sink = Sink()
     ai.set_stream_sink(sink)
     output = await answer(ai, said("go"))
@@ -300,7 +300,8 @@ async def test_deliver_and_inbound() -> None:
 
 async def test_close_is_idempotent_and_cancels_loops() -> None:
     """close() cancels running loops and closes provider, fallback and memory once."""
-    primary = MockAIProvider(["late"], delay=5)
+    primary = MockAIProvider(["late"])
+    primary.delay = 5
     fallback = MockAIProvider()
     ai = AIChannel("ai", primary, fallback_provider=fallback)
     turn = asyncio.create_task(answer(ai, said("x")))

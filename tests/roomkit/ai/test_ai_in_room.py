@@ -34,6 +34,7 @@ async def test_ai_answers_with_a_tool_round_streamed_to_ws_and_whole_to_sms() ->
     provider = MockAIProvider(
         [
             AIResponse(
+                content="",
                 tool_calls=[AIToolCall(id="c1", name="weather", arguments={"city": "Oslo"})],
                 finish_reason="tool_use",
             ),
@@ -130,6 +131,7 @@ async def test_tool_hooks_can_refuse_a_tool_and_see_every_call() -> None:
     provider = MockAIProvider(
         [
             AIResponse(
+                content="",
                 tool_calls=[
                     AIToolCall(id="1", name="refund", arguments={"amount": 500}),
                     AIToolCall(id="2", name="lookup", arguments={}),

@@ -210,7 +210,7 @@ async def test_tool_handler_property_and_extra_tools() -> None:
     ai = AIChannel("ai", provider)
     handler = Recorder()
     ai.tool_handler = handler
-    ai.extra_tools.append(AITool(name="handoff"))
+    ai.extra_tools.append(AITool(name="handoff", description="Hand the conversation over"))
     assert ai.tool_handler is handler
     await answer(ai, said("x"))
     assert [t.name for t in provider.calls[0].tools] == ["handoff"]
@@ -236,7 +236,9 @@ async def test_cancel_ends_the_loop_within_the_round() -> None:
 
 async def test_cancel_interrupts_generation() -> None:
     """Cancel during a slow model call returns at once, with nothing to say."""
-    ai = AIChannel("ai", MockAIProvider(["late"], delay=30))
+    late = MockAIProvider(["late"])
+    late.delay = 30
+    ai = AIChannel("ai", late)
     turn = asyncio.create_task(answer(ai, said("x")))
     await until(lambda: bool(ai.active_loops))
     ai.steer(Cancel())
@@ -265,7 +267,8 @@ async def test_inject_and_prompt_update_reach_the_next_request() -> None:
 
 async def test_steer_targets_a_loop_by_id() -> None:
     """loop_id picks one loop; an unknown id or no loop at all is a no-op."""
-    provider = MockAIProvider(["slow"], delay=30)
+    provider = MockAIProvider(["slow"])
+    provider.delay = 30
     ai = AIChannel("ai", provider)
     ai.steer(Cancel())  # nothing running: ignored
     first = asyncio.create_task(answer(ai, said("a")))

@@ -12,9 +12,9 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
     AIProvider,
-    AIStreamEvent,
     AITool,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamToolCall,
 )
@@ -28,12 +28,14 @@ CONTEXT = AIContext(
     system_prompt="You are terse.",
     max_tokens=200,
     thinking_budget=1024,
-    tools=[AITool(name="get_weather", parameters={"type": "object", "properties": {}})],
+    tools=[
+        AITool(name="get_weather", description="", parameters={"type": "object", "properties": {}})
+    ],
 )
 
 
-async def collect(provider: AIProvider, context: AIContext) -> list[AIStreamEvent]:
-    async with aclosing(provider.stream(context)) as events:
+async def collect(provider: AIProvider, context: AIContext) -> list[StreamEvent]:
+    async with aclosing(provider.generate_structured_stream(context)) as events:
         return [event async for event in events]
 
 
@@ -134,7 +136,7 @@ async def test_stream_dropped_midway(anthropic: Env) -> None:
     app.queue(Reply.sse(vendor.message_stream(["a", "b", "c"]), drop_after=5))
     seen: list[str] = []
     with pytest.raises(ProviderError) as info:
-        async with aclosing(provider.stream(CONTEXT)) as events:
+        async with aclosing(provider.generate_structured_stream(CONTEXT)) as events:
             async for event in events:
                 if isinstance(event, StreamTextDelta):
                     seen.append(event.text)

@@ -11,9 +11,9 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
     AIProvider,
-    AIStreamEvent,
     AITool,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamToolCall,
 )
@@ -37,8 +37,8 @@ CONTEXT = AIContext(
 )
 
 
-async def collect(provider: AIProvider, context: AIContext) -> list[AIStreamEvent]:
-    async with aclosing(provider.stream(context)) as events:
+async def collect(provider: AIProvider, context: AIContext) -> list[StreamEvent]:
+    async with aclosing(provider.generate_structured_stream(context)) as events:
         return [event async for event in events]
 
 

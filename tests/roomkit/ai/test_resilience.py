@@ -14,7 +14,7 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIProvider,
     AIResponse,
-    AIStreamEvent,
+    StreamEvent,
     StreamTextDelta,
 )
 from roomkit.providers.ai.mock import MockAIProvider
@@ -105,14 +105,16 @@ class FailsMidStream(AIProvider):
     async def generate(self, context: AIContext) -> AIResponse:
         raise AssertionError("not used")
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         self.attempts += 1
         yield StreamTextDelta(text="partial")
         raise busy()
 
 
-async def collect(provider: AIProvider) -> list[AIStreamEvent]:
-    async with aclosing(provider.stream(CONTEXT)) as events:
+async def collect(provider: AIProvider) -> list[StreamEvent]:
+    async with aclosing(provider.generate_structured_stream(CONTEXT)) as events:
         return [e async for e in events]
 
 

@@ -10,7 +10,6 @@ from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
-    AIStreamEvent,
     AITextPart,
     AIThinkingPart,
     AITool,
@@ -18,6 +17,7 @@ from roomkit.providers.ai.base import (
     AIToolResultPart,
     ResponseAccumulator,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamToolCall,
 )
@@ -32,7 +32,7 @@ WEATHER = AITool(
 )
 
 
-def decode(frames: list[str]) -> list[AIStreamEvent]:
+def decode(frames: list[str]) -> list[StreamEvent]:
     parser = wire.StreamParser()
     events = [e for sse in SSEDecoder().feed("".join(frames)) for e in parser.feed(sse)]
     return events + list(parser.finish())
@@ -45,7 +45,7 @@ def test_request_body() -> None:
         system_prompt="Be brief.",
         temperature=0.2,
         max_tokens=300,
-        tools=[WEATHER, AITool(name="ping")],
+        tools=[WEATHER, AITool(name="ping", description="")],
     )
     assert wire.build_request(context, model="claude-x", stream=True) == {
         "model": "claude-x",

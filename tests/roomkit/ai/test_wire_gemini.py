@@ -10,12 +10,12 @@ from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
-    AIStreamEvent,
     AITextPart,
     AITool,
     AIToolCallPart,
     AIToolResultPart,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamThinkingDelta,
     StreamToolCall,
@@ -33,7 +33,7 @@ SCHEMA = {
 }
 
 
-def decode(frames: list[str]) -> list[AIStreamEvent]:
+def decode(frames: list[str]) -> list[StreamEvent]:
     parser = wire.StreamParser()
     events = [e for sse in SSEDecoder().feed("".join(frames)) for e in parser.feed(sse)]
     return events + list(parser.finish())
@@ -51,7 +51,10 @@ def test_request_body() -> None:
         temperature=0.1,
         max_tokens=64,
         thinking_budget=512,
-        tools=[AITool(name="weather", description="W", parameters=SCHEMA), AITool(name="ping")],
+        tools=[
+            AITool(name="weather", description="W", parameters=SCHEMA),
+            AITool(name="ping", description=""),
+        ],
     )
     assert wire.build_request(context) == {
         "contents": [

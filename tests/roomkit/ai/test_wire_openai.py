@@ -10,13 +10,13 @@ from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
-    AIStreamEvent,
     AITextPart,
     AIThinkingPart,
     AITool,
     AIToolCallPart,
     AIToolResultPart,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamThinkingDelta,
     StreamToolCall,
@@ -28,7 +28,7 @@ from tests.standins import openai as standin
 TOOL = AITool(name="lookup", description="Look up", parameters={"type": "object"})
 
 
-def decode(frames: list[str]) -> list[AIStreamEvent]:
+def decode(frames: list[str]) -> list[StreamEvent]:
     parser = wire.StreamParser()
     events = [e for sse in SSEDecoder().feed("".join(frames)) for e in parser.feed(sse)]
     return events + list(parser.finish())

@@ -309,8 +309,11 @@ class AIChannel(Channel):
 
 
 def _binding_tools(meta: dict[str, Any]) -> list[AITool]:
+    """Tools from binding metadata; a dict may leave out the description (as in JSON config)."""
     raw = meta.get("tools") or []
-    return [t if isinstance(t, AITool) else AITool.model_validate(t) for t in raw]
+    return [
+        t if isinstance(t, AITool) else AITool.model_validate({"description": "", **t}) for t in raw
+    ]
 
 
 def _unique(tools: list[AITool]) -> list[AITool]:

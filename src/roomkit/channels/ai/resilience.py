@@ -29,7 +29,7 @@ from typing import NoReturn
 
 from roomkit.errors import ProviderError
 from roomkit.models.policy import RetryPolicy
-from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, AIStreamEvent
+from roomkit.providers.ai.base import AIContext, AIProvider, AIResponse, StreamEvent
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,16 @@ class RetryingAIProvider(AIProvider):
         return self.inner.model_name
 
     @property
+    def supports_vision(self) -> bool:
+        return self.inner.supports_vision
+
+    @property
     def supports_streaming(self) -> bool:
         return self.inner.supports_streaming
+
+    @property
+    def supports_structured_streaming(self) -> bool:
+        return self.inner.supports_structured_streaming
 
     async def _wait_before_retry(self, error: ProviderError, retry: int) -> bool:
         """Sleep before retry number ``retry``; False when ``error`` must not be retried."""
@@ -84,12 +92,14 @@ class RetryingAIProvider(AIProvider):
                     raise
             retry += 1
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         retry = 0
         while True:
             started = False
             try:
-                async with aclosing(self.inner.stream(context)) as events:
+                async with aclosing(self.inner.generate_structured_stream(context)) as events:
                     async for event in events:
                         started = True
                         yield event
@@ -140,8 +150,16 @@ class FallbackAIProvider(AIProvider):
         return self.providers[0].model_name
 
     @property
+    def supports_vision(self) -> bool:
+        return self.providers[0].supports_vision
+
+    @property
     def supports_streaming(self) -> bool:
         return self.providers[0].supports_streaming
+
+    @property
+    def supports_structured_streaming(self) -> bool:
+        return self.providers[0].supports_structured_streaming
 
     def _give_up(self, failures: list[ProviderError], error: ProviderError, index: int) -> bool:
         failures.append(error)
@@ -161,12 +179,14 @@ class FallbackAIProvider(AIProvider):
                     _raise_combined(failures, error)
         raise AssertionError("unreachable: the last provider either answers or raises")
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         failures: list[ProviderError] = []
         for index, provider in enumerate(self.providers):
             started = False
             try:
-                async with aclosing(provider.stream(context)) as events:
+                async with aclosing(provider.generate_structured_stream(context)) as events:
                     async for event in events:
                         started = True
                         yield event

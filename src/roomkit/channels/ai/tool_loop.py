@@ -150,7 +150,7 @@ class ToolLoop:
             self._say(response.content)
         else:
             accumulator = ResponseAccumulator()
-            async with aclosing(self._provider.stream(context)) as events:
+            async with aclosing(self._provider.generate_structured_stream(context)) as events:
                 async for event in events:
                     accumulator.add(event)
                     if isinstance(event, StreamTextDelta):

@@ -145,5 +145,9 @@ class HTTPAIProvider(AIProvider):
     def supports_streaming(self) -> bool:
         return True
 
+    @property
+    def supports_structured_streaming(self) -> bool:
+        return True
+
     async def close(self) -> None:
         await self._session.close()

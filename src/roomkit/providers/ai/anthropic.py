@@ -11,7 +11,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from roomkit.providers.ai._http import HTTPAIProvider
-from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
+from roomkit.providers.ai.base import AIContext, AIResponse, StreamEvent
 from roomkit.providers.wire import anthropic as wire
 
 
@@ -47,7 +47,9 @@ class AnthropicAIProvider(HTTPAIProvider):
         body = wire.build_request(context, model=self._config.model)
         return wire.parse_response(await self._session.post_json(wire.MESSAGES_PATH, body))
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         body = wire.build_request(context, model=self._config.model, stream=True)
         parser = wire.StreamParser()
         async with aclosing(self._session.post_sse(wire.MESSAGES_PATH, body)) as events:

@@ -2,7 +2,7 @@
 
 A provider turns an :class:`AIContext` (system prompt, messages, tools, sampling settings)
 into an :class:`AIResponse`, either at once (:meth:`AIProvider.generate`) or as a stream of
-:data:`AIStreamEvent` (:meth:`AIProvider.stream`). Failures are raised as
+:data:`StreamEvent` (:meth:`AIProvider.generate_structured_stream`). Failures are raised as
 :class:`~roomkit.errors.ProviderError`, whose ``retryable`` flag tells wrappers such as
 ``RetryingAIProvider`` and ``FallbackAIProvider`` whether trying again may help.
 
@@ -21,19 +21,22 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from roomkit.errors import ProviderError
+from roomkit.models.binding import ChannelCapabilities
+from roomkit.models.enums import ChannelMediaType
+from roomkit.models.room import RoomContext
+from roomkit.models.task import Observation, Task
 
 __all__ = [
     "AIContext",
+    "AIImagePart",
     "AIMessage",
     "AIProvider",
     "AIResponse",
-    "AIStreamEvent",
     "AITextPart",
     "AIThinkingPart",
     "AITool",
     "AIToolCall",
     "AIToolCallPart",
-    "AIToolResult",
     "AIToolResultPart",
     "ProviderError",
     "StreamDone",
@@ -49,6 +52,17 @@ class AITextPart(BaseModel):
 
     type: Literal["text"] = "text"
     text: str
+
+
+class AIImagePart(BaseModel):
+    """An image inside a message, by URL (``https:`` or a ``data:`` URL).
+
+    Only providers whose :attr:`AIProvider.supports_vision` is True are sent images.
+    """
+
+    type: Literal["image"] = "image"
+    url: str
+    mime_type: str | None = None
 
 
 class AIThinkingPart(BaseModel):
@@ -83,20 +97,18 @@ class AIToolResultPart(BaseModel):
     is_error: bool = False
 
 
-# The name the rest of the API uses for a tool's answer; one class, two roles.
-AIToolResult = AIToolResultPart
-
-MessagePart = AITextPart | AIThinkingPart | AIToolCallPart | AIToolResultPart
+MessagePart = AITextPart | AIImagePart | AIToolCallPart | AIToolResultPart | AIThinkingPart
 
 
 class AIMessage(BaseModel):
     """One message of the conversation sent to the model.
 
-    ``role`` is ``"system"``, ``"user"``, ``"assistant"`` or ``"tool"``. ``content`` is plain
-    text, or typed parts inside a tool loop.
+    ``role`` is ``"system"``, ``"user"``, ``"assistant"`` or ``"tool"`` (what the wire
+    modules translate). ``content`` is plain text, or typed parts (images, and the tool
+    loop's calls, results and thinking).
     """
 
-    role: Literal["system", "user", "assistant", "tool"]
+    role: str
     content: str | list[MessagePart]
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -112,7 +124,7 @@ class AITool(BaseModel):
     """A tool the model may call. ``parameters`` is a JSON Schema object."""
 
     name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    description: str = ""
+    description: str
     parameters: dict[str, Any] = Field(default_factory=dict)
 
     def schema_or_empty(self) -> dict[str, Any]:
@@ -144,19 +156,28 @@ class AIContext(BaseModel):
     max_tokens: int = Field(default=1024, gt=0)
     thinking_budget: int | None = Field(default=None, gt=0)
     tools: list[AITool] = Field(default_factory=list)
+    room: RoomContext | None = None
+    target_capabilities: ChannelCapabilities | None = None
+    target_media_types: list[ChannelMediaType] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class AIResponse(BaseModel):
-    """What the model answered: text, tool calls, reasoning and token usage."""
+    """What the model answered: text, reasoning, token usage, tool calls.
 
-    content: str = ""
-    tool_calls: list[AIToolCall] = Field(default_factory=list)
+    ``tasks`` and ``observations`` are what an answer may hand to the room besides its
+    text; the AI channel returns them in its ``ChannelOutput``.
+    """
+
+    content: str
     thinking: str | None = None
     thinking_signature: str | None = None
     finish_reason: str | None = None
     usage: dict[str, int] = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[Task] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+    tool_calls: list[AIToolCall] = Field(default_factory=list)
 
 
 class StreamTextDelta(BaseModel):
@@ -170,7 +191,7 @@ class StreamThinkingDelta(BaseModel):
     """A piece of the model's reasoning (and, at its end, the block's signature)."""
 
     type: Literal["thinking_delta"] = "thinking_delta"
-    thinking: str = ""
+    thinking: str
     signature: str | None = None
 
 
@@ -193,8 +214,7 @@ class StreamDone(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-AIStreamEvent = StreamTextDelta | StreamThinkingDelta | StreamToolCall | StreamDone
-StreamEvent = AIStreamEvent
+StreamEvent = StreamThinkingDelta | StreamTextDelta | StreamToolCall | StreamDone
 
 
 class AIProvider(ABC):
@@ -202,10 +222,13 @@ class AIProvider(ABC):
 
     Contract:
         * :meth:`generate` returns the whole answer or raises ``ProviderError``.
-        * :meth:`stream` yields deltas and tool calls and ends with exactly one
-          :class:`StreamDone`; a stream that stops early raises ``ProviderError``
-          (``retryable=True`` when the connection dropped). The default wraps
-          :meth:`generate`, so every provider can be streamed.
+        * :meth:`generate_structured_stream` yields deltas and tool calls and ends with
+          exactly one :class:`StreamDone`; a stream that stops early raises
+          ``ProviderError`` (``retryable=True`` when the connection dropped). The default
+          wraps :meth:`generate`, so every provider can be streamed;
+          :attr:`supports_structured_streaming` says whether events come as the model
+          produces them rather than all at the end.
+        * :meth:`generate_stream` yields the text deltas of that stream only.
         * :meth:`close` releases connections and is idempotent.
     """
 
@@ -220,8 +243,18 @@ class AIProvider(ABC):
         return ""
 
     @property
+    def supports_vision(self) -> bool:
+        """Whether the model reads :class:`AIImagePart` (images are left out otherwise)."""
+        return False
+
+    @property
     def supports_streaming(self) -> bool:
-        """Whether :meth:`stream` yields text progressively (not just once at the end)."""
+        """Whether :meth:`generate_stream` yields text progressively (not once at the end)."""
+        return False
+
+    @property
+    def supports_structured_streaming(self) -> bool:
+        """Whether :meth:`generate_structured_stream` yields events as they are produced."""
         return False
 
     @abstractmethod
@@ -232,7 +265,9 @@ class AIProvider(ABC):
             ProviderError: the call failed; ``retryable`` says if trying again may help.
         """
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Yield the answer as events, ending with :class:`StreamDone`.
 
         Consumers that may stop early should close the generator (``contextlib.aclosing``)
@@ -243,8 +278,8 @@ class AIProvider(ABC):
             yield event
 
     async def generate_stream(self, context: AIContext) -> AsyncIterator[str]:
-        """Yield only the text deltas of :meth:`stream`."""
-        async with aclosing(self.stream(context)) as events:
+        """Yield only the text deltas of :meth:`generate_structured_stream`."""
+        async with aclosing(self.generate_structured_stream(context)) as events:
             async for event in events:
                 if isinstance(event, StreamTextDelta):
                     yield event.text
@@ -253,9 +288,9 @@ class AIProvider(ABC):
         """Release the provider's connections. Idempotent."""
 
 
-def response_to_events(response: AIResponse) -> list[AIStreamEvent]:
+def response_to_events(response: AIResponse) -> list[StreamEvent]:
     """The stream events equivalent to a complete ``response``."""
-    events: list[AIStreamEvent] = []
+    events: list[StreamEvent] = []
     if response.thinking:
         events.append(
             StreamThinkingDelta(thinking=response.thinking, signature=response.thinking_signature)
@@ -284,7 +319,7 @@ class ResponseAccumulator:
         self._calls: list[AIToolCall] = []
         self.done: StreamDone | None = None
 
-    def add(self, event: AIStreamEvent) -> None:
+    def add(self, event: StreamEvent) -> None:
         """Take one event into account."""
         if isinstance(event, StreamTextDelta):
             self._text.append(event.text)

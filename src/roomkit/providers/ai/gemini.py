@@ -10,7 +10,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from roomkit.providers.ai._http import HTTPAIProvider
-from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
+from roomkit.providers.ai.base import AIContext, AIResponse, StreamEvent
 from roomkit.providers.wire import gemini as wire
 
 
@@ -47,7 +47,9 @@ class GeminiAIProvider(HTTPAIProvider):
         raw = await self._session.post_json(path, wire.build_request(context))
         return wire.parse_response(raw)
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         parser = wire.StreamParser()
         path = wire.request_path(self._config.model, stream=True)
         async with aclosing(self._session.post_sse(path, wire.build_request(context))) as events:

@@ -10,7 +10,7 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIProvider,
     AIResponse,
-    AIStreamEvent,
+    StreamEvent,
     StreamTextDelta,
     response_to_events,
 )
@@ -28,29 +28,33 @@ class MockAIProvider(AIProvider):
 
     Args:
         responses: the script; defaults to one ``"Hello from AI"``.
+        vision: whether :attr:`supports_vision` is True (the channel then sends images).
         ai_responses: more entries, appended after ``responses``.
-        streaming: whether :attr:`supports_streaming` is True; the stream then yields the
-            text word by word.
-        delay: seconds to wait before answering each call (for timeout and cancel tests).
+        streaming: whether :attr:`supports_streaming` and
+            :attr:`supports_structured_streaming` are True; the stream then yields the text
+            word by word.
+
+    Attributes set after construction: :attr:`delay`, seconds to wait before answering
+    each call (for timeout and cancel tests), and :attr:`model`, the reported model name.
     """
 
     def __init__(
         self,
         responses: Sequence[Scripted] | None = None,
         *,
+        vision: bool = False,
         ai_responses: Sequence[AIResponse] | None = None,
         streaming: bool = False,
-        delay: float = 0.0,
-        model: str = "mock",
     ) -> None:
         script: list[Scripted] = [*(responses or []), *(ai_responses or [])]
         self.responses: list[Scripted] = script or ["Hello from AI"]
         self.calls: list[AIContext] = []
         self.closed = False
+        self.delay = 0.0
+        self.model = "mock"
         self._index = 0
+        self._vision = vision
         self._streaming = streaming
-        self._delay = delay
-        self._model = model
 
     @property
     def name(self) -> str:
@@ -58,18 +62,26 @@ class MockAIProvider(AIProvider):
 
     @property
     def model_name(self) -> str:
-        return self._model
+        return self.model
+
+    @property
+    def supports_vision(self) -> bool:
+        return self._vision
 
     @property
     def supports_streaming(self) -> bool:
+        return self._streaming
+
+    @property
+    def supports_structured_streaming(self) -> bool:
         return self._streaming
 
     async def _next(self, context: AIContext) -> AIResponse:
         self.calls.append(context.model_copy(deep=True))
         entry = self.responses[self._index % len(self.responses)]
         self._index += 1
-        if self._delay:
-            await asyncio.sleep(self._delay)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if isinstance(entry, BaseException):
             raise entry
         if isinstance(entry, str):
@@ -83,7 +95,9 @@ class MockAIProvider(AIProvider):
     async def generate(self, context: AIContext) -> AIResponse:
         return await self._next(context)
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         response = await self._next(context)
         for event in response_to_events(response):
             if not isinstance(event, StreamTextDelta):

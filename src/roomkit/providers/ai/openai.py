@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from roomkit.providers.ai._http import HTTPAIProvider
-from roomkit.providers.ai.base import AIContext, AIResponse, AIStreamEvent
+from roomkit.providers.ai.base import AIContext, AIResponse, StreamEvent
 from roomkit.providers.wire import openai as wire
 
 
@@ -63,7 +63,9 @@ class OpenAIAIProvider(HTTPAIProvider):
         body = self._body(context, stream=False)
         return wire.parse_response(await self._session.post_json(wire.COMPLETIONS_PATH, body))
 
-    async def stream(self, context: AIContext) -> AsyncGenerator[AIStreamEvent, None]:
+    async def generate_structured_stream(
+        self, context: AIContext
+    ) -> AsyncGenerator[StreamEvent, None]:
         parser = wire.StreamParser()
         body = self._body(context, stream=True)
         async with aclosing(self._session.post_sse(wire.COMPLETIONS_PATH, body)) as events:

@@ -17,13 +17,13 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
     AIResponse,
-    AIStreamEvent,
     AITextPart,
     AIThinkingPart,
     AIToolCall,
     AIToolCallPart,
     AIToolResultPart,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamThinkingDelta,
     StreamToolCall,
@@ -181,7 +181,7 @@ def stream_error(data: dict[str, Any]) -> ProviderError:
 
 
 class StreamParser:
-    """Turns Messages API server-sent events into :data:`AIStreamEvent`."""
+    """Turns Messages API server-sent events into :data:`StreamEvent`."""
 
     def __init__(self) -> None:
         self._blocks: dict[int, dict[str, Any]] = {}
@@ -190,7 +190,7 @@ class StreamParser:
         self._meta: dict[str, Any] = {}
         self.finished = False
 
-    def feed(self, sse: ServerSentEvent) -> list[AIStreamEvent]:
+    def feed(self, sse: ServerSentEvent) -> list[StreamEvent]:
         """Events for one SSE message. Raises ``ProviderError`` on an ``error`` event."""
         data = load_json(PROVIDER, sse.data)
         kind = data.get("type")
@@ -200,18 +200,18 @@ class StreamParser:
         if handler is None:
             return []  # ping, and event types added to the API later
         try:
-            events: list[AIStreamEvent] = handler(data)
+            events: list[StreamEvent] = handler(data)
         except (KeyError, TypeError, AttributeError) as exc:
             raise malformed(PROVIDER, f"unexpected {kind} event ({exc!r})") from None
         return events
 
-    def _on_message_start(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_message_start(self, data: dict[str, Any]) -> list[StreamEvent]:
         message = data.get("message", {})
         self._meta = {"id": message.get("id"), "model": message.get("model")}
         self._usage.update(_usage(message.get("usage")))
         return []
 
-    def _on_content_block_start(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_content_block_start(self, data: dict[str, Any]) -> list[StreamEvent]:
         block = dict(data.get("content_block", {}))
         block["json"] = []
         self._blocks[int(data.get("index", 0))] = block
@@ -219,7 +219,7 @@ class StreamParser:
             return [StreamTextDelta(text=block["text"])]
         return []
 
-    def _on_content_block_delta(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_content_block_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         delta = data.get("delta", {})
         block = self._blocks.setdefault(int(data.get("index", 0)), {"json": []})
         kind = delta.get("type")
@@ -233,7 +233,7 @@ class StreamParser:
             block["signature"] = delta.get("signature")
         return []
 
-    def _on_content_block_stop(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_content_block_stop(self, data: dict[str, Any]) -> list[StreamEvent]:
         block = self._blocks.pop(int(data.get("index", 0)), {})
         if block.get("type") == "tool_use":
             raw = "".join(block["json"]) or "{}"
@@ -243,19 +243,19 @@ class StreamParser:
                 raise malformed(PROVIDER, f"tool input is not JSON: {raw[:100]!r}") from None
             return [StreamToolCall(id=block["id"], name=block["name"], arguments=arguments)]
         if block.get("type") == "thinking" and block.get("signature"):
-            return [StreamThinkingDelta(signature=block["signature"])]
+            return [StreamThinkingDelta(thinking="", signature=block["signature"])]
         return []
 
-    def _on_message_delta(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_message_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         self._stop_reason = data.get("delta", {}).get("stop_reason") or self._stop_reason
         self._usage.update(_usage(data.get("usage")))
         return []
 
-    def _on_message_stop(self, data: dict[str, Any]) -> list[AIStreamEvent]:
+    def _on_message_stop(self, data: dict[str, Any]) -> list[StreamEvent]:
         self.finished = True
         return [StreamDone(finish_reason=self._stop_reason, usage=self._usage, metadata=self._meta)]
 
-    def finish(self) -> list[AIStreamEvent]:
+    def finish(self) -> list[StreamEvent]:
         """Call when the body ends. Raises a retryable error if ``message_stop`` never came."""
         if not self.finished:
             raise dropped(PROVIDER, "the stream ended before message_stop")

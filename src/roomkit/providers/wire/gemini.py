@@ -19,12 +19,12 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
     AIResponse,
-    AIStreamEvent,
     AITextPart,
     AIToolCallPart,
     AIToolResultPart,
     ResponseAccumulator,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamThinkingDelta,
     StreamToolCall,
@@ -150,7 +150,7 @@ def _result_part(part: AIToolResultPart, gemini_ids: dict[str, str]) -> dict[str
     return {"functionResponse": response}
 
 
-def parse_chunk(data: dict[str, Any]) -> tuple[list[AIStreamEvent], str | None, dict[str, int]]:
+def parse_chunk(data: dict[str, Any]) -> tuple[list[StreamEvent], str | None, dict[str, int]]:
     """One ``GenerateContentResponse``: its events, finish reason and usage."""
     if "error" in data:
         error = data["error"] if isinstance(data["error"], dict) else {}
@@ -168,7 +168,7 @@ def parse_chunk(data: dict[str, Any]) -> tuple[list[AIStreamEvent], str | None, 
     return events, candidate.get("finishReason"), _usage(data.get("usageMetadata"))
 
 
-def _part_events(part: dict[str, Any]) -> list[AIStreamEvent]:
+def _part_events(part: dict[str, Any]) -> list[StreamEvent]:
     if "functionCall" in part:
         call = part["functionCall"]
         metadata: dict[str, Any] = {}
@@ -213,7 +213,7 @@ def parse_response(body: bytes | str) -> AIResponse:
     return accumulator.response()
 
 
-def _parse(data: dict[str, Any]) -> tuple[list[AIStreamEvent], str | None, dict[str, int]]:
+def _parse(data: dict[str, Any]) -> tuple[list[StreamEvent], str | None, dict[str, int]]:
     try:
         return parse_chunk(data)
     except (KeyError, TypeError, AttributeError) as exc:
@@ -221,14 +221,14 @@ def _parse(data: dict[str, Any]) -> tuple[list[AIStreamEvent], str | None, dict[
 
 
 class StreamParser:
-    """Turns ``streamGenerateContent`` chunks into :data:`AIStreamEvent`."""
+    """Turns ``streamGenerateContent`` chunks into :data:`StreamEvent`."""
 
     def __init__(self) -> None:
         self._finish_reason: str | None = None
         self._usage: dict[str, int] = {}
         self._model: str | None = None
 
-    def feed(self, sse: ServerSentEvent) -> list[AIStreamEvent]:
+    def feed(self, sse: ServerSentEvent) -> list[StreamEvent]:
         """Events for one chunk."""
         data = load_json(PROVIDER, sse.data)
         events, finish_reason, usage = _parse(data)
@@ -237,7 +237,7 @@ class StreamParser:
         self._model = data.get("modelVersion") or self._model
         return events
 
-    def finish(self) -> list[AIStreamEvent]:
+    def finish(self) -> list[StreamEvent]:
         """The final :class:`StreamDone`; raises a retryable error if no chunk finished."""
         if self._finish_reason is None:
             raise dropped(PROVIDER, "the stream ended before a finishReason")

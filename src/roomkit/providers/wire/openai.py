@@ -18,12 +18,12 @@ from roomkit.providers.ai.base import (
     AIContext,
     AIMessage,
     AIResponse,
-    AIStreamEvent,
     AITextPart,
     AIToolCall,
     AIToolCallPart,
     AIToolResultPart,
     StreamDone,
+    StreamEvent,
     StreamTextDelta,
     StreamThinkingDelta,
     StreamToolCall,
@@ -159,7 +159,7 @@ def _usage(raw: Any) -> dict[str, int]:
 
 
 class StreamParser:
-    """Turns ``data:`` chunks into :data:`AIStreamEvent`, assembling tool calls by index."""
+    """Turns ``data:`` chunks into :data:`StreamEvent`, assembling tool calls by index."""
 
     def __init__(self) -> None:
         self._calls: dict[int, dict[str, Any]] = {}
@@ -168,7 +168,7 @@ class StreamParser:
         self._meta: dict[str, Any] = {}
         self.finished = False
 
-    def feed(self, sse: ServerSentEvent) -> list[AIStreamEvent]:
+    def feed(self, sse: ServerSentEvent) -> list[StreamEvent]:
         """Events for one chunk; ``[DONE]`` yields the final :class:`StreamDone`."""
         try:
             if sse.data.strip() == "[DONE]":
@@ -182,11 +182,11 @@ class StreamParser:
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise malformed(PROVIDER, f"unexpected chunk shape ({exc!r})") from None
 
-    def _chunk(self, chunk: dict[str, Any]) -> list[AIStreamEvent]:
+    def _chunk(self, chunk: dict[str, Any]) -> list[StreamEvent]:
         self._meta = {"id": chunk.get("id"), "model": chunk.get("model")}
         if chunk.get("usage"):
             self._usage = _usage(chunk["usage"])
-        events: list[AIStreamEvent] = []
+        events: list[StreamEvent] = []
         for choice in chunk.get("choices") or []:
             delta = choice.get("delta") or {}
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
@@ -210,7 +210,7 @@ class StreamParser:
             call["name"] = function["name"]
         call["args"].append(function.get("arguments") or "")
 
-    def _flush_calls(self) -> list[AIStreamEvent]:
+    def _flush_calls(self) -> list[StreamEvent]:
         calls, self._calls = self._calls, {}
         return [
             StreamToolCall(
@@ -221,13 +221,13 @@ class StreamParser:
             for index, call in sorted(calls.items())
         ]
 
-    def _done(self) -> list[AIStreamEvent]:
+    def _done(self) -> list[StreamEvent]:
         events = self._flush_calls()
         self.finished = True
         done = StreamDone(finish_reason=self._finish_reason, usage=self._usage, metadata=self._meta)
         return [*events, done]
 
-    def finish(self) -> list[AIStreamEvent]:
+    def finish(self) -> list[StreamEvent]:
         """Call when the body ends. A body that stopped before any ``finish_reason`` was
         cut short (retryable); one that gave a ``finish_reason`` but no ``[DONE]`` (some
         compatible servers) is complete."""
