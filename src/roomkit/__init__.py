@@ -108,6 +108,25 @@ from roomkit.models import (
     Visibility,
 )
 from roomkit.models.channel import ChannelOutput
+from roomkit.providers.ai.base import (
+    AIContext,
+    AIImagePart,
+    AIMessage,
+    AIProvider,
+    AIResponse,
+    AITextPart,
+    AIThinkingPart,
+    AITool,
+    AIToolCall,
+    AIToolCallPart,
+    AIToolResultPart,
+    StreamDone,
+    StreamEvent,
+    StreamTextDelta,
+    StreamThinkingDelta,
+    StreamToolCall,
+)
+from roomkit.providers.ai.mock import MockAIProvider
 from roomkit.providers.email.base import EmailProvider
 from roomkit.providers.email.mock import MockEmailProvider
 from roomkit.providers.http.base import HTTPProvider
@@ -162,6 +181,17 @@ __getattr__ = lazy_getattr(__name__, _LAZY)
 
 __all__ = [
     "AIChannel",
+    "AIContext",
+    "AIImagePart",
+    "AIMessage",
+    "AIProvider",
+    "AIResponse",
+    "AITextPart",
+    "AIThinkingPart",
+    "AITool",
+    "AIToolCall",
+    "AIToolCallPart",
+    "AIToolResultPart",
     "Access",
     "AudioContent",
     "BackendConnectionError",
@@ -224,6 +254,7 @@ __all__ = [
     "MessengerChannel",
     "MessengerConfig",
     "MessengerProvider",
+    "MockAIProvider",
     "MockEmailProvider",
     "MockHTTPProvider",
     "MockIdentityResolver",
@@ -264,11 +295,16 @@ __all__ = [
     "SteeringDirective",
     "StoreError",
     "StreamChunk",
+    "StreamDone",
     "StreamEnd",
     "StreamError",
+    "StreamEvent",
     "StreamMessage",
     "StreamSendFn",
     "StreamStart",
+    "StreamTextDelta",
+    "StreamThinkingDelta",
+    "StreamToolCall",
     "SystemContent",
     "Task",
     "TaskNotFoundError",

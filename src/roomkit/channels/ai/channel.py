@@ -22,11 +22,12 @@ from roomkit.channels.ai.streaming import SinkRun, StreamSink
 from roomkit.channels.ai.tool_loop import LoopLimits, LoopOutcome, ToolLoop
 from roomkit.channels.ai.tools import ToolCallInfo, ToolExecutor, ToolHandler, ToolHooks, ToolPolicy
 from roomkit.channels.base import Channel
-from roomkit.models.binding import ChannelBinding
+from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
 from roomkit.models.enums import (
     Access,
     ChannelCategory,
+    ChannelMediaType,
     ChannelType,
     EventStatus,
     EventType,
@@ -75,6 +76,30 @@ class AIChannel(Channel):
 
     **Steering.** :meth:`steer` reaches a running loop; loop ids are in
     :attr:`active_loops`, in ``ToolCallInfo.loop_id`` and in the output's metadata.
+
+    Args:
+        channel_id: the channel's id.
+        provider: the model backend.
+        system_prompt, temperature, max_tokens, thinking_budget: the defaults each
+            room's binding metadata may override.
+        max_context_events: how many recent events the default memory
+            (:class:`~roomkit.channels.ai.SlidingWindowMemory`) sends; unused when
+            ``memory`` is given.
+        tool_handler: ``async (name, arguments) -> str`` serving tool calls.
+        max_tool_rounds, tool_loop_timeout_seconds, tool_loop_warn_after: the tool
+            loop's limits (``None`` timeout: no limit).
+        retry_policy, fallback_provider: resilience around ``provider``.
+        skills: a :class:`~roomkit.channels.ai.SkillRegistry` (or a list of
+            :class:`~roomkit.channels.ai.Skill`): their catalogue joins the system prompt
+            and their tools are offered. Skill discovery from folders and the wider agent
+            layer (``roomkit.skills``) come with the AI-agents work; today's registry is
+            the one in ``roomkit.channels.ai``.
+        script_executor: runs skill scripts (a
+            :class:`~roomkit.channels.ai.ScriptExecutor`); the default refuses them.
+        memory: a :class:`~roomkit.channels.ai.MemoryProvider` choosing what of the room
+            the model sees (``roomkit.memory`` comes with the AI-agents work).
+        tool_policy: a :class:`~roomkit.channels.ai.ToolPolicy` filtering and refusing
+            tools by name.
     """
 
     channel_type = ChannelType.AI
@@ -118,8 +143,10 @@ class AIChannel(Channel):
         self._tool_handler = tool_handler
         self._extra_tools: list[AITool] = []
         self._skills = self._skill_toolset(skills)
-        self._context = ContextBuilder(channel_id, self.memory)
         self._generator = resilient(provider, retry_policy, fallback_provider)
+        self._context = ContextBuilder(
+            channel_id, self.memory, vision=self._generator.supports_vision
+        )
         self._stream_sink: StreamSink | None = None
         self._loops: dict[str, LoopSteering] = {}
         self._closed = False
@@ -147,6 +174,22 @@ class AIChannel(Channel):
         calls go to :attr:`tool_handler`.
         """
         return self._extra_tools
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The provider and model, copied into the channel's bindings' metadata."""
+        return {"provider": self._generator.name, "model": self._generator.model_name}
+
+    def capabilities(self) -> ChannelCapabilities:
+        """Text and rich text; media too when the provider reads images."""
+        media = (ChannelMediaType.TEXT, ChannelMediaType.RICH)
+        if self._generator.supports_vision:
+            return ChannelCapabilities(
+                media_types=(*media, ChannelMediaType.MEDIA),
+                supports_rich_text=True,
+                supports_media=True,
+            )
+        return ChannelCapabilities(media_types=media, supports_rich_text=True)
 
     @property
     def active_loops(self) -> list[str]:
@@ -280,6 +323,7 @@ class AIChannel(Channel):
             max_tokens=int(meta.get("max_tokens", self.max_tokens)),
             thinking_budget=meta.get("thinking_budget", self.thinking_budget),
             tools=tools,
+            room=context,
             metadata={"room_id": context.room.id, "channel_id": self.channel_id},
         )
         executor = ToolExecutor(

@@ -9,7 +9,9 @@ What the AI sees of a room, for one turn:
   prefixed with ``[speaker]`` once more than one other speaker appears, so the model can
   tell people apart;
 * the memory provider's prebuilt messages first, then its events, then the event being
-  answered, last.
+  answered, last;
+* for a provider that reads images (``supports_vision``), a user's image is sent as an
+  :class:`AIImagePart` after the message's text; otherwise as a ``[mime name]`` line.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from roomkit.models.content import (
 from roomkit.models.enums import EventStatus, EventType
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
-from roomkit.providers.ai.base import AIMessage
+from roomkit.providers.ai.base import AIImagePart, AIMessage, AITextPart, MessagePart
 
 
 def visible_to(event: RoomEvent, channel_id: str) -> bool:
@@ -80,9 +82,10 @@ def content_text(content: EventContent) -> str | None:
 class ContextBuilder:
     """Builds the message list of one turn for the AI channel ``channel_id``."""
 
-    def __init__(self, channel_id: str, memory: MemoryProvider) -> None:
+    def __init__(self, channel_id: str, memory: MemoryProvider, *, vision: bool = False) -> None:
         self.channel_id = channel_id
         self.memory = memory
+        self.vision = vision
 
     def view(self, context: RoomContext) -> RoomContext:
         """``context`` with only the recent events this channel may see."""
@@ -124,7 +127,26 @@ class ContextBuilder:
             return AIMessage(role="assistant", content=text)
         if labels is not None:
             text = f"[{labels[_speaker_key(event)]}] {text}"
+        images = _images(event.content) if self.vision else []
+        if images:
+            return AIMessage(role="user", content=[AITextPart(text=text), *images])
         return AIMessage(role="user", content=text)
+
+
+def _images(content: EventContent) -> list[AIImagePart]:
+    """The images in ``content`` (a media event, or the parts of a composite one)."""
+    parts = content.parts if isinstance(content, CompositeContent) else [content]
+    return [
+        AIImagePart(url=p.url, mime_type=p.mime_type)
+        for p in parts
+        if isinstance(p, MediaContent) and p.mime_type.startswith("image/")
+    ]
+
+
+def _parts(message: AIMessage) -> list[MessagePart]:
+    return (
+        [AITextPart(text=message.content)] if isinstance(message.content, str) else message.content
+    )
 
 
 def _speaker_key(event: RoomEvent) -> str:
@@ -136,8 +158,10 @@ def _merge_consecutive(messages: Iterable[AIMessage]) -> list[AIMessage]:
     merged: list[AIMessage] = []
     for message in messages:
         last = merged[-1] if merged else None
-        if last is not None and last.role == message.role:
-            merged[-1] = AIMessage(role=last.role, content=f"{last.text}\n{message.text}")
-        else:
+        if last is None or last.role != message.role:
             merged.append(message)
+        elif isinstance(last.content, str) and isinstance(message.content, str):
+            merged[-1] = AIMessage(role=last.role, content=f"{last.content}\n{message.content}")
+        else:  # images keep their place among the texts
+            merged[-1] = AIMessage(role=last.role, content=[*_parts(last), *_parts(message)])
     return merged

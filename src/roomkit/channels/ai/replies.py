@@ -43,16 +43,21 @@ def answer(
 ) -> ChannelOutput:
     """The output for a loop that ended, whatever way.
 
-    Text becomes the reply. Without text: nothing after a cancel or an empty answer, a
+    The last response's ``tasks`` and ``observations`` are handed on. Text becomes the
+    reply. Without text: nothing after a cancel or an empty answer, a
     notice when a limit cut the loop short, so the room knows why no answer came.
     """
+    last = outcome.last_response
+    extras: dict[str, Any] = {
+        "tasks": list(last.tasks) if last else [],
+        "observations": list(last.observations) if last else [],
+    }
     if not outcome.text:
         if outcome.stop_reason not in ("max_tool_rounds", "timeout"):
-            return ChannelOutput(metadata=summary)
+            return ChannelOutput(metadata=summary, **extras)
         body = f"The AI assistant stopped before answering ({outcome.stop_reason})."
         notice = system_event(draft, body, LOOP_LIMIT, summary)
-        return ChannelOutput(responded=True, response_events=[notice], metadata=summary)
-    last = outcome.last_response
+        return ChannelOutput(responded=True, response_events=[notice], metadata=summary, **extras)
     metadata = {
         **draft.metadata,
         **summary,
@@ -64,7 +69,7 @@ def answer(
     reply = draft.model_copy(
         update={"content": TextContent(body=outcome.text), "metadata": metadata}
     )
-    return ChannelOutput(responded=True, response_events=[reply], metadata=summary)
+    return ChannelOutput(responded=True, response_events=[reply], metadata=summary, **extras)
 
 
 def failure(draft: RoomEvent, error: Exception) -> ChannelOutput:
