@@ -132,6 +132,7 @@ from roomkit.providers.email.mock import MockEmailProvider
 from roomkit.providers.http.base import HTTPProvider
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.mock import MockHTTPProvider
+from roomkit.providers.http.webhook import parse_http_webhook
 from roomkit.providers.messenger.base import MessengerProvider
 from roomkit.providers.messenger.config import MessengerConfig
 from roomkit.providers.messenger.mock import MockMessengerProvider
@@ -143,10 +144,21 @@ from roomkit.providers.sms.mock import MockSMSProvider
 from roomkit.providers.sms.phone import is_valid_phone, normalize_phone
 from roomkit.providers.teams.base import TeamsProvider
 from roomkit.providers.teams.config import TeamsConfig
+from roomkit.providers.teams.conversation_store import (
+    ConversationReferenceStore,
+    InMemoryConversationReferenceStore,
+)
 from roomkit.providers.teams.mock import MockTeamsProvider
+from roomkit.providers.teams.webhook import (
+    is_bot_added,
+    parse_teams_activity,
+    parse_teams_reactions,
+    parse_teams_webhook,
+)
 from roomkit.providers.telegram.base import TelegramProvider
 from roomkit.providers.telegram.config import TelegramConfig
 from roomkit.providers.telegram.mock import MockTelegramProvider
+from roomkit.providers.telegram.webhook import parse_telegram_webhook
 from roomkit.providers.whatsapp.base import WhatsAppProvider
 from roomkit.providers.whatsapp.mock import MockWhatsAppProvider
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
@@ -209,6 +221,7 @@ __all__ = [
     "ChannelType",
     "CompositeContent",
     "ContentTranscoder",
+    "ConversationReferenceStore",
     "ConversationStore",
     "DefaultContentTranscoder",
     "DefaultInboundRoomRouter",
@@ -239,6 +252,7 @@ __all__ = [
     "IdentityNotFoundError",
     "IdentityResolver",
     "IdentityResult",
+    "InMemoryConversationReferenceStore",
     "InMemoryLockManager",
     "InMemoryRealtime",
     "InMemoryStore",
@@ -325,6 +339,12 @@ __all__ = [
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
     "WhatsAppProvider",
+    "is_bot_added",
     "is_valid_phone",
     "normalize_phone",
+    "parse_http_webhook",
+    "parse_teams_activity",
+    "parse_teams_reactions",
+    "parse_teams_webhook",
+    "parse_telegram_webhook",
 ]
