@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncGenerator, Sequence
+from copy import deepcopy
 
 from roomkit.providers.ai.base import (
     AIContext,
@@ -16,6 +17,14 @@ from roomkit.providers.ai.base import (
 )
 
 Scripted = str | AIResponse | BaseException
+
+
+def _as_sent(context: AIContext) -> AIContext:
+    """A copy of ``context`` that later changes do not reach (the tool loop goes on
+    appending to its messages). The room, a per-turn snapshot nobody changes, is shared:
+    copying it would cost more than the rest together."""
+    mutable = ("messages", "tools", "target_media_types", "metadata")
+    return context.model_copy(update={name: deepcopy(getattr(context, name)) for name in mutable})
 
 
 class MockAIProvider(AIProvider):
@@ -77,7 +86,7 @@ class MockAIProvider(AIProvider):
         return self._streaming
 
     async def _next(self, context: AIContext) -> AIResponse:
-        self.calls.append(context.model_copy(deep=True))
+        self.calls.append(_as_sent(context))
         entry = self.responses[self._index % len(self.responses)]
         self._index += 1
         if self.delay:
