@@ -27,7 +27,7 @@ from roomkit import (
     Task,
     WebSocketChannel,
 )
-from roomkit.channels.ai import AIChannel, SlidingWindowMemory
+from roomkit.channels.ai import AIChannel, NoScriptExecutor, SlidingWindowMemory
 from tests.roomkit.ai.helpers import answer, room, said
 from tests.roomkit.helpers import text
 
@@ -154,3 +154,14 @@ def test_documented_required_fields_are_required() -> None:
     with pytest.raises(ValidationError, match="thinking"):
         StreamThinkingDelta()  # type: ignore[call-arg]
     assert AIMessage(role="developer", content="x").role == "developer"  # role is a str
+
+
+def test_parameters_that_cannot_take_effect_are_reported(caplog: pytest.LogCaptureFixture) -> None:
+    """script_executor without skills, or max_context_events beside a memory, is logged."""
+    AIChannel("quiet", MockAIProvider(), memory=SlidingWindowMemory(5))
+    assert caplog.records == []
+    AIChannel("a", MockAIProvider(), max_context_events=10, memory=SlidingWindowMemory(5))
+    AIChannel("b", MockAIProvider(), script_executor=NoScriptExecutor())
+    messages = [r.getMessage() for r in caplog.records]
+    assert "AIChannel 'a': max_context_events=10 is unused" in messages[0]
+    assert "AIChannel 'b': script_executor is unused" in messages[1]

@@ -20,7 +20,15 @@ from roomkit.channels.ai.skills import (
 from roomkit.channels.ai.steering import Cancel, LoopSteering, SteeringDirective
 from roomkit.channels.ai.streaming import SinkRun, StreamSink
 from roomkit.channels.ai.tool_loop import LoopLimits, LoopOutcome, ToolLoop
-from roomkit.channels.ai.tools import ToolCallInfo, ToolExecutor, ToolHandler, ToolHooks, ToolPolicy
+from roomkit.channels.ai.tools import (
+    ToolCallInfo,
+    ToolExecutor,
+    ToolHandler,
+    ToolHooks,
+    ToolPolicy,
+    binding_tools,
+    unique_tools,
+)
 from roomkit.channels.base import Channel
 from roomkit.models.binding import ChannelBinding, ChannelCapabilities
 from roomkit.models.channel import ChannelOutput
@@ -126,6 +134,7 @@ class AIChannel(Channel):
         thinking_budget: int | None = None,
     ) -> None:
         super().__init__(channel_id)
+        _warn_unused(channel_id, max_context_events, memory, script_executor, skills)
         self.provider = provider
         self.fallback_provider = fallback_provider
         self.system_prompt = system_prompt
@@ -309,13 +318,13 @@ class AIChannel(Channel):
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
     ) -> tuple[AIContext, ToolExecutor]:
         meta = binding.metadata
-        tools = _unique([*_binding_tools(meta), *self._extra_tools])
+        tools = unique_tools([*binding_tools(meta), *self._extra_tools])
         if self.tool_policy is not None:
             tools = self.tool_policy.filter(tools)
         prompt = meta.get("system_prompt", self.system_prompt)
         if self._skills is not None:
             prompt = "\n\n".join(p for p in (prompt, self._skills.prompt()) if p)
-            tools = _unique([*tools, *self._skill_tools()])
+            tools = unique_tools([*tools, *self._skill_tools()])
         ai_context = AIContext(
             messages=await self._context.messages(event, context),
             system_prompt=prompt,
@@ -352,20 +361,21 @@ class AIChannel(Channel):
         return SinkRun(self._stream_sink, draft, context)
 
 
-def _binding_tools(meta: dict[str, Any]) -> list[AITool]:
-    """Tools from binding metadata; a dict may leave out the description (as in JSON config)."""
-    raw = meta.get("tools") or []
-    return [
-        t if isinstance(t, AITool) else AITool.model_validate({"description": "", **t}) for t in raw
-    ]
-
-
-def _unique(tools: list[AITool]) -> list[AITool]:
-    """One tool per name; the first one given wins."""
-    seen: dict[str, AITool] = {}
-    for tool in tools:
-        if tool.name in seen:
-            logger.warning("tool %r is declared twice; keeping the first", tool.name)
-            continue
-        seen[tool.name] = tool
-    return list(seen.values())
+def _warn_unused(
+    channel_id: str,
+    max_context_events: int,
+    memory: MemoryProvider | None,
+    script_executor: ScriptExecutor | None,
+    skills: SkillRegistry | list[Skill] | None,
+) -> None:
+    """Say so when a parameter given can have no effect, rather than ignore it silently."""
+    if memory is not None and max_context_events != 50:
+        logger.warning(
+            "AIChannel %r: max_context_events=%d is unused: the memory given decides the context",
+            channel_id, max_context_events,
+        )  # fmt: skip
+    if script_executor is not None and not skills:
+        logger.warning(
+            "AIChannel %r: script_executor is unused: it runs skill scripts and no skills "
+            "were given", channel_id,
+        )  # fmt: skip

@@ -207,3 +207,22 @@ class ToolExecutor:
             if toolset.handles(name):
                 return toolset.call
         return self.handler
+
+
+def binding_tools(meta: dict[str, Any]) -> list[AITool]:
+    """Tools from binding metadata; a dict may leave out the description (as in JSON config)."""
+    raw = meta.get("tools") or []
+    return [
+        t if isinstance(t, AITool) else AITool.model_validate({"description": "", **t}) for t in raw
+    ]
+
+
+def unique_tools(tools: list[AITool]) -> list[AITool]:
+    """One tool per name; the first one given wins."""
+    seen: dict[str, AITool] = {}
+    for tool in tools:
+        if tool.name in seen:
+            logger.warning("tool %r is declared twice; keeping the first", tool.name)
+            continue
+        seen[tool.name] = tool
+    return list(seen.values())
