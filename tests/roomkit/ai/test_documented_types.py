@@ -16,7 +16,10 @@ from roomkit import (
     AIResponse,
     AITextPart,
     AITool,
+    ChannelBinding,
+    ChannelCapabilities,
     ChannelMediaType,
+    ChannelType,
     MediaContent,
     MockAIProvider,
     Observation,
@@ -82,12 +85,20 @@ async def test_a_provider_without_vision_reads_a_line_about_the_image() -> None:
     assert message.content == "[image/png https://img.example/cat.png: Look]"
 
 
-async def test_the_context_carries_the_room() -> None:
-    """AIContext.room is the room the turn answers in; defaults are the documented ones."""
+async def test_the_context_carries_the_room_and_the_askers_capabilities() -> None:
+    """AIContext.room is the room; target_* say what the asking channel can show."""
     provider = MockAIProvider(["ok"])
-    await answer(AIChannel("ai", provider), said("hi"))
+    sms = ChannelBinding(
+        channel_id="ws", room_id="room-1", channel_type=ChannelType.SMS,
+        capabilities=ChannelCapabilities(max_length=160),
+    )  # fmt: skip
+    event = said("hi")
+    context = room([event]).model_copy(update={"bindings": [sms]})
+    await answer(AIChannel("ai", provider), event, context)
     sent = provider.calls[0]
     assert sent.room is not None and sent.room.room.id == "room-1"
+    assert sent.target_capabilities is not None and sent.target_capabilities.max_length == 160
+    assert sent.target_media_types == [ChannelMediaType.TEXT]
     assert (sent.temperature, sent.max_tokens, sent.thinking_budget) == (0.7, 1024, None)
 
 

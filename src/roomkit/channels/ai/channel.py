@@ -60,7 +60,9 @@ class AIChannel(Channel):
 
     Per room, binding metadata overrides ``system_prompt``, ``temperature``,
     ``max_tokens`` and ``thinking_budget``, and ``tools`` (dicts with ``name``,
-    ``description``, ``parameters``) adds tools, served by :attr:`tool_handler`.
+    ``description``, ``parameters``) adds tools, served by :attr:`tool_handler`. The
+    context sent to the provider holds the room and, as ``target_capabilities`` and
+    ``target_media_types``, what the channel the event came from can show.
 
     **Failures.** Provider calls go through ``retry_policy`` then ``fallback_provider``
     (see :mod:`~roomkit.channels.ai.resilience`). When all of that fails, the output holds
@@ -322,6 +324,8 @@ class AIChannel(Channel):
         if self.tool_policy is not None:
             tools = self.tool_policy.filter(tools)
         prompt = meta.get("system_prompt", self.system_prompt)
+        # The answer goes back where the question came from: the model may shape it to fit.
+        target = context.get_binding(event.source.channel_id)
         if self._skills is not None:
             prompt = "\n\n".join(p for p in (prompt, self._skills.prompt()) if p)
             tools = unique_tools([*tools, *self._skill_tools()])
@@ -333,6 +337,8 @@ class AIChannel(Channel):
             thinking_budget=meta.get("thinking_budget", self.thinking_budget),
             tools=tools,
             room=context,
+            target_capabilities=target.capabilities if target else None,
+            target_media_types=list(target.capabilities.media_types) if target else [],
             metadata={"room_id": context.room.id, "channel_id": self.channel_id},
         )
         executor = ToolExecutor(
