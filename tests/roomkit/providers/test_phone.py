@@ -53,6 +53,19 @@ def test_mexicos_mobile_1_does_not_split_one_person() -> None:
     assert normalize_phone("+5215512345678") == "+525512345678"
 
 
+def _run(code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(Path(roomkit.__file__).parents[1])}  # this roomkit
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    return out.stdout
+
+
+def test_importing_roomkit_does_not_load_phonenumbers() -> None:
+    """The optional library is loaded on the first normalisation, not by `import roomkit`."""
+    assert _run("import sys, roomkit\nprint('phonenumbers' in sys.modules)").strip() == "False"
+
+
 def test_without_the_extra_the_error_names_what_to_install() -> None:
     """With phonenumbers missing, the ImportError says to install roomkit[phone]."""
     code = (
@@ -64,8 +77,4 @@ def test_without_the_extra_the_error_names_what_to_install() -> None:
         "except ImportError as exc:\n"
         "    print(exc)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(roomkit.__file__).parents[1])}  # this roomkit
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-    )
-    assert "pip install 'roomkit[phone]'" in out.stdout
+    assert "pip install 'roomkit[phone]'" in _run(code)
