@@ -1,4 +1,4 @@
-"""SSE decoding and HTTP error mapping: pure, fed bytes and headers."""
+"""SSE decoding, HTTP error mapping and image encoding: pure, fed bytes, headers and parts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from roomkit import AIContext, AIImagePart, AIMessage, AITextPart
 from roomkit.errors import ProviderError
+from roomkit.providers.wire import anthropic as wire_anthropic
+from roomkit.providers.wire import gemini as wire_gemini
+from roomkit.providers.wire import openai as wire_openai
 from roomkit.providers.wire.errors import (
     error_message,
     http_error,
@@ -14,6 +18,7 @@ from roomkit.providers.wire.errors import (
     load_json,
     parse_retry_after,
 )
+from roomkit.providers.wire.images import split_data_url
 from roomkit.providers.wire.sse import ServerSentEvent, SSEDecoder
 
 STREAM = b'event: a\ndata: {"x": 1}\n\n: comment\ndata: line1\ndata: line2\nid: 7\n\n'
@@ -105,3 +110,44 @@ def test_load_json_refuses_non_objects() -> None:
         with pytest.raises(ProviderError) as info:
             load_json("openai", body)
         assert not info.value.retryable
+
+
+PIXEL = "iVBORw0KGgo="
+PHOTO = AIMessage(
+    role="user",
+    content=[
+        AITextPart(text="What is this?"),
+        AIImagePart(url="https://img.example/cat.jpg", mime_type="image/jpeg"),
+        AIImagePart(url=f"data:image/png;base64,{PIXEL}", mime_type="image/png"),
+    ],
+)
+
+
+def test_images_by_url_and_inline_in_each_vendors_body() -> None:
+    """An image URL goes by reference, a data: URL inline as base64, in each vendor's shape."""
+    context = AIContext(messages=[PHOTO])
+    anthropic = wire_anthropic.build_request(context, model="m")["messages"][0]["content"]
+    assert anthropic == [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image", "source": {"type": "url", "url": "https://img.example/cat.jpg"}},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PIXEL}},
+    ]
+    openai = wire_openai.build_messages(context)[0]["content"]
+    assert openai == [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": "https://img.example/cat.jpg"}},
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}},
+    ]
+    gemini = wire_gemini.build_request(context)["contents"][0]["parts"]
+    assert gemini == [
+        {"text": "What is this?"},
+        {"fileData": {"mimeType": "image/jpeg", "fileUri": "https://img.example/cat.jpg"}},
+        {"inlineData": {"mimeType": "image/png", "data": PIXEL}},
+    ]
+
+
+def test_only_base64_data_urls_are_inline() -> None:
+    """split_data_url reads data:<mime>;base64,<data> and nothing else."""
+    assert split_data_url("data:image/png;base64,AAAA\n") == ("image/png", "AAAA")
+    assert split_data_url("data:text/plain,hello") is None
+    assert split_data_url("https://img.example/a.png") is None

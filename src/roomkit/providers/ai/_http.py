@@ -142,6 +142,10 @@ class HTTPAIProvider(AIProvider):
         return self._config.model
 
     @property
+    def supports_vision(self) -> bool:
+        return True  # every vendor here takes images (the wire modules encode them)
+
+    @property
     def supports_streaming(self) -> bool:
         return True
 

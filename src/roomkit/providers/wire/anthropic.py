@@ -15,6 +15,7 @@ from typing import Any
 from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
+    AIImagePart,
     AIMessage,
     AIResponse,
     AITextPart,
@@ -29,6 +30,7 @@ from roomkit.providers.ai.base import (
     StreamToolCall,
 )
 from roomkit.providers.wire.errors import dropped, load_json, malformed
+from roomkit.providers.wire.images import split_data_url
 from roomkit.providers.wire.sse import ServerSentEvent
 
 PROVIDER = "anthropic"
@@ -115,6 +117,12 @@ def _block(part: Any) -> dict[str, Any]:
         return {"type": "thinking", "thinking": part.thinking, "signature": part.signature}
     if isinstance(part, AIToolCallPart):
         return {"type": "tool_use", "id": part.id, "name": part.name, "input": part.arguments}
+    if isinstance(part, AIImagePart):
+        inline = split_data_url(part.url)
+        if inline is None:
+            return {"type": "image", "source": {"type": "url", "url": part.url}}
+        mime, data = inline
+        return {"type": "image", "source": {"type": "base64", "media_type": mime, "data": data}}
     assert isinstance(part, AIToolResultPart)
     block: dict[str, Any] = {
         "type": "tool_result",

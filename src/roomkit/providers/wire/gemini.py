@@ -17,6 +17,7 @@ from typing import Any
 from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
+    AIImagePart,
     AIMessage,
     AIResponse,
     AITextPart,
@@ -30,6 +31,7 @@ from roomkit.providers.ai.base import (
     StreamToolCall,
 )
 from roomkit.providers.wire.errors import dropped, load_json, malformed
+from roomkit.providers.wire.images import split_data_url
 from roomkit.providers.wire.sse import ServerSentEvent
 
 PROVIDER = "gemini"
@@ -129,7 +131,17 @@ def _content(message: AIMessage, gemini_ids: dict[str, str]) -> dict[str, Any]:
             parts.append(_call_part(part, gemini_ids))
         elif isinstance(part, AIToolResultPart):
             parts.append(_result_part(part, gemini_ids))
+        elif isinstance(part, AIImagePart):
+            parts.append(_image_part(part))
     return {"role": role, "parts": parts}
+
+
+def _image_part(part: AIImagePart) -> dict[str, Any]:
+    inline = split_data_url(part.url)
+    if inline is None:
+        return {"fileData": {"mimeType": part.mime_type or "image/jpeg", "fileUri": part.url}}
+    mime, data = inline
+    return {"inlineData": {"mimeType": mime, "data": data}}
 
 
 def _call_part(part: AIToolCallPart, gemini_ids: dict[str, str]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from roomkit.errors import ProviderError
 from roomkit.providers.ai.base import (
     AIContext,
+    AIImagePart,
     AIMessage,
     AIResponse,
     AITextPart,
@@ -100,6 +101,12 @@ def _messages(message: AIMessage) -> list[dict[str, Any]]:
     text = "".join(p.text for p in message.content if isinstance(p, AITextPart))
     calls = [p for p in message.content if isinstance(p, AIToolCallPart)]
     out: dict[str, Any] = {"role": message.role, "content": text or None}
+    images = [p for p in message.content if isinstance(p, AIImagePart)]
+    if images:  # data: URLs are taken as they are
+        out["content"] = [
+            *([{"type": "text", "text": text}] if text else []),
+            *({"type": "image_url", "image_url": {"url": p.url}} for p in images),
+        ]
     if calls:
         out["tool_calls"] = [
             {
