@@ -11,6 +11,8 @@ from roomkit import (
     InMemoryConversationReferenceStore,
     InvalidArgumentError,
     LocationContent,
+    MediaContent,
+    MessengerChannel,
     RoomKit,
     TeamsChannel,
     TelegramChannel,
@@ -23,6 +25,7 @@ from roomkit import (
     parse_teams_webhook,
     parse_telegram_webhook,
 )
+from roomkit.providers.messenger.webhook import parse_messenger_webhook
 
 
 async def _room(kit: RoomKit, channel: TransportChannel) -> None:
@@ -157,3 +160,26 @@ async def test_conversation_references_are_kept_as_copies() -> None:
     await store.delete("c")
     await store.delete("never-saved")
     assert await store.get("c") is None and await store.list_all() == {}
+
+
+def _messenger(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"object": "page", "entry": [{"id": "page-1", "messaging": list(items)}]}
+
+
+async def test_a_messenger_message_is_stored_from_the_psid(kit: RoomKit) -> None:
+    """Text from sender.id, keyed by mid; echoes, reads and other objects give nothing."""
+    await _room(kit, MessengerChannel("fb"))
+    text_item = {"sender": {"id": "psid-1"}, "recipient": {"id": "page-1"}, "timestamp": 1,
+                 "message": {"mid": "m.1", "text": "hi page"}}  # fmt: skip
+    photo = {"sender": {"id": "psid-1"}, "message": {"mid": "m.2", "attachments": [
+        {"type": "image", "payload": {"url": "https://cdn.example/p.jpg"}}]}}  # fmt: skip
+    echo = {"sender": {"id": "page-1"}, "message": {"mid": "m.3", "text": "x", "is_echo": True}}
+    read = {"sender": {"id": "psid-1"}, "read": {"watermark": 1}}
+    first, second = parse_messenger_webhook(_messenger(text_item, photo, echo, read), "fb")
+    result = await kit.process_inbound(first)
+    assert result.event is not None and result.event.content == TextContent(body="hi page")
+    assert (first.sender_id, first.external_id, first.metadata["page_id"]) == (
+        "psid-1", "m.1", "page-1",
+    )  # fmt: skip
+    assert isinstance(second.content, MediaContent) and second.content.mime_type == "image/*"
+    assert parse_messenger_webhook({"object": "instagram", "entry": []}, "fb") == []
