@@ -1,19 +1,35 @@
 """Structured logs: one JSON object per line on standard error.
 
 Standard output stays for people: the console mail sender prints its login links there,
-plain, and ``roomz serve`` prints where it listens.
+framed, and ``roomz serve`` prints where it listens. No log line carries a login or
+session token: every record passes :class:`RedactTokens` (uvicorn's access log, which
+writes each request's query string, included).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 # Attributes every record has, and uvicorn's ANSI-coloured copy of the message.
 _STANDARD = frozenset((*vars(logging.makeLogRecord({})), "message", "asctime", "color_message"))
+
+
+_TOKEN = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+
+
+class RedactTokens(logging.Filter):
+    """Replaces the value of every ``token=`` in a record's message with ``***``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message.lower():
+            record.msg, record.args = _TOKEN.sub(r"\1***", message), None
+        return True
 
 
 class JSONFormatter(logging.Formatter):
@@ -38,6 +54,7 @@ def configure(level: int = logging.INFO) -> None:
     """Send every logger's records (uvicorn's included) to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter())
+    handler.addFilter(RedactTokens())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -35,6 +35,13 @@ class MagicLinks:
         await self._store.add_link(digest(token), email, now + self._ttl)
         return token
 
+    async def usable(self, token: str) -> bool:
+        """Whether ``token`` is unused and unexpired; spends nothing."""
+        if not plausible(token):
+            return False
+        expires_at = await self._store.link_expiry(digest(token))
+        return expires_at is not None and self._clock() < expires_at
+
     async def consume(self, token: str) -> str | None:
         """The address ``token`` was issued for, if it is unused and unexpired; the token is
         spent either way, so a second call with it returns ``None``."""
