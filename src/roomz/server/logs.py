@@ -32,6 +32,22 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# What uvicorn (and the websockets library through it) logs for every socket, at INFO.
+_SOCKET_LINES = ("connection open", "connection closed")
+_SOCKET_PREFIX = '%s - "WebSocket %s"'
+
+
+class NoRequestLines(logging.Filter):
+    """Drops the per-socket lines uvicorn logs (``"WebSocket /ws" [accepted]``, ``connection
+    open``, ``connection closed``): with the access log off, requests make no lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("uvicorn"):
+            return True
+        message = str(record.msg)
+        return not (message in _SOCKET_LINES or message.startswith(_SOCKET_PREFIX))
+
+
 class JSONFormatter(logging.Formatter):
     """``{"time", "level", "logger", "message"}``, plus ``exception`` and any ``extra``."""
 
@@ -50,11 +66,14 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(level: int = logging.INFO) -> None:
-    """Send every logger's records (uvicorn's included) to stderr as JSON lines."""
+def configure(level: int = logging.INFO, *, requests: bool = False) -> None:
+    """Send every logger's records (uvicorn's included) to stderr as JSON lines, tokens
+    redacted; ``requests`` keeps uvicorn's lines about each socket too."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter())
     handler.addFilter(RedactTokens())
+    if not requests:
+        handler.addFilter(NoRequestLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -76,7 +76,7 @@ def serve(settings: Settings) -> None:
     from roomz.server import logs
     from roomz.server.app import create_app
 
-    logs.configure()
+    logs.configure(requests=settings.access_log)
     app = create_app(settings)
     config = uvicorn.Config(
         app,
