@@ -108,7 +108,10 @@ class _Endpoints:
         """The link's page: a button that spends it. Nothing is spent here."""
         token = request.query_params.get("token", "")
         if await _auth(request).link_usable(token):
-            return _private(HTMLResponse(confirm_page(token)))
+            # strict-origin, not no-referrer: with no-referrer, browsers send the form's
+            # POST with "Origin: null", which the origin check must refuse. Referers still
+            # name the origin only, never this URL with its token.
+            return _private(HTMLResponse(confirm_page(token)), referrer="strict-origin")
         return _private(HTMLResponse(used_link_page(), status_code=400))
 
     async def verify(self, request: Request) -> Response:
@@ -160,10 +163,11 @@ class _Endpoints:
             )
 
 
-def _private(response: Response) -> Response:
-    """``response`` kept out of caches and of any Referer header: it concerns a token."""
+def _private(response: Response, referrer: str = "no-referrer") -> Response:
+    """``response`` kept out of caches, and its URL out of Referer headers: it concerns a
+    token."""
     response.headers["cache-control"] = "no-store"
-    response.headers["referrer-policy"] = "no-referrer"
+    response.headers["referrer-policy"] = referrer
     return response
 
 

@@ -135,3 +135,29 @@ async def test_logout_in_one_tab_ends_the_others(web: Web) -> None:
     await expect(second.locator("#login-message")).to_have_text(
         "Your session has ended. Log in again."
     )
+
+
+async def test_the_link_opens_a_page_whose_button_logs_in(web: Web) -> None:
+    """A HEAD and a GET of the link (what mail scanners do) and opening it in the browser
+    spend nothing; pressing the page's button does, and lands in the chat."""
+    visitor = await open_visitor(web.browser, "ann@example.com", DESKTOP)
+    page = visitor.page
+    await page.goto(web.server.http_url)
+    await page.fill("#login-email", "ann@example.com")
+    await page.click("#login-submit")
+    await expect(page.locator("#login-message")).to_have_text(CONSOLE_NOTICE)
+    link = await wait_for_link(web.server, "ann@example.com")
+    async with httpx.AsyncClient() as scanner:
+        assert (await scanner.head(link)).status_code == 200
+        assert (await scanner.get(link)).status_code == 200
+    await page.goto(link)
+    await expect(page.locator("#verify-submit")).to_have_text("Log in")
+    assert [c for c in await visitor.context.cookies() if c["name"] == "roomz_session"] == []
+    await page.reload()  # opening it again still spends nothing
+    await page.click("#verify-submit")
+    await connected(page)
+    await expect(page.locator("#me")).to_have_text("ann@example.com")
+    await page.goto(link)  # now it is spent: the styled page says so
+    await expect(page.locator("h2")).to_contain_text("invalid or has expired")
+    assert visitor.errors == []
+    web.visitors.append(visitor)
