@@ -92,3 +92,16 @@ async def test_display_names_refuse_control_and_direction_characters(
     async with httpx.AsyncClient(base_url=server.http_url) as http:
         me = await http.get("/auth/me", headers={"Authorization": f"Bearer {session}"})
     assert me.json()["user"]["display_name"] == "Ann"
+
+
+async def test_deeply_nested_json_over_http_is_a_bad_request(server: RunningServer) -> None:
+    """``/auth/login`` and ``/auth/token`` answer JSON nested 4,000 deep with 400
+    ``invalid_json``; the login limit is not spent by it and logging in still works."""
+    nested = ("[" * 4000 + "]" * 4000).encode()
+    async with httpx.AsyncClient(base_url=server.http_url) as http:
+        for path in ("/auth/login", "/auth/token"):
+            answer = await http.post(
+                path, content=nested, headers={"content-type": "application/json"}
+            )
+            assert (answer.status_code, answer.json()["reason"]) == (400, "invalid_json")
+    assert await server.session_token("ann@example.com")
