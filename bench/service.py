@@ -293,6 +293,9 @@ async def main() -> None:
             "ROOMZ_DATABASE": f"sqlite:///{folder / 'roomz.db'}",
             "ROOMZ_OPEN_SIGNUP": "1",
             "ROOMZ_MESSAGES_PER_SECOND": "100000",
+            "ROOMZ_USER_MESSAGES_PER_SECOND": "100000",
+            # The idle workload opens ~100 sockets per user; the default cap is 20.
+            "ROOMZ_MAX_SOCKETS_PER_USER": "100000",
         }
         settings = Settings.from_env({**env, "ROOMZ_LOGIN_REQUESTS_PER_CLIENT": "1000000"})
         tokens = await make_sessions(settings, max(args.clients, IDLE_USERS))

@@ -10,6 +10,8 @@ from roomkit.errors import BackendConnectionError
 def safe_url(url: str) -> str:
     """``url`` with its password, in the authority or the query, replaced by ``***``."""
     parts = urlsplit(url)
+    if parts.password is None and "password=" not in parts.query:
+        return url  # nothing to hide (and sqlite:///path keeps its three slashes)
     netloc = parts.netloc
     if parts.password is not None:
         credentials, _, host = netloc.rpartition("@")

@@ -48,6 +48,7 @@ class Reason(StrEnum):
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
     RATE_LIMITED = "rate_limited"
+    TOO_MANY_SOCKETS = "too_many_sockets"  # the user has the most sockets a process allows
     TIMEOUT = "timeout"  # client side: no result within connection_timeout
     CONNECTION_LOST = "connection_lost"  # client side: the socket closed before the result
     RECONNECT_FAILED = "reconnect_failed"  # client side: max_reconnect_attempts spent
@@ -72,6 +73,7 @@ REASON_CODES: dict[Reason, int] = {
     Reason.ROOM_NOT_FOUND: 404,
     Reason.ROOM_EXISTS: 409,
     Reason.RATE_LIMITED: 429,
+    Reason.TOO_MANY_SOCKETS: 429,
     Reason.TIMEOUT: 408,
     Reason.CONNECTION_LOST: 503,
     Reason.RECONNECT_FAILED: 503,

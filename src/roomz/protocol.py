@@ -27,6 +27,7 @@ MAX_FRAME_BYTES = 64 * 1024  # client→server frame, UTF-8 bytes: 4,000 escaped
 MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024  # server→client: history replies carry many messages
 MAX_ID_LENGTH = 128  # request_id and client_id
 MAX_DISPLAY_NAME_LENGTH = 64
+MAX_INDEX = 2**63 - 1  # message indexes are 64-bit signed in every store
 DEFAULT_ROOM = "general"  # every user is a member; `send` without `room` goes there
 PRESENCE_STATUSES = ("online", "away")  # what a client may announce
 PRESENCE_OFFLINE = "offline"  # what the server announces when a user's last socket closes
@@ -39,6 +40,15 @@ EVENT_FRAME_TYPES = (
     "presence",
     "read_receipt",
 )
+# What no identifier may hold: control characters (NUL, newlines ...), the line and paragraph
+# separators, and lone surrogates (not Unicode text: no store or socket can carry them).
+_NOT_IN_IDS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Display names also refuse the bidirectional overrides and isolates, which let a name
+# reverse the text shown after it (U+202A-U+202E, U+2066-U+2069).
+_NOT_IN_NAMES = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 SERVER_FRAME_TYPES = frozenset(
     ("authenticated", "message", "result", "error", "pong", *EVENT_FRAME_TYPES)
 )
@@ -208,6 +218,8 @@ class _Fields:
         value = self.require(name)
         if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_LENGTH:
             raise self.invalid(name, f"a string of 1-{MAX_ID_LENGTH} characters")
+        if _NOT_IN_IDS.search(value):
+            raise self.invalid(name, "text without control characters or lone surrogates")
         return value
 
     def optional_identifier(self, name: str) -> str | None:
@@ -222,10 +234,10 @@ class _Fields:
     def optional_room(self, name: str = "room") -> str:
         return DEFAULT_ROOM if self.frame.get(name) is None else self.room(name)
 
-    def integer(self, name: str, *, minimum: int) -> int:
+    def integer(self, name: str, *, minimum: int, maximum: int = MAX_INDEX) -> int:
         value = self.require(name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.invalid(name, f"an integer >= {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise self.invalid(name, f"an integer from {minimum} to {maximum}")
         return value
 
     def flag(self, name: str) -> bool:
@@ -247,6 +259,10 @@ class _Fields:
         if not isinstance(value, str) or not 0 < len(value.strip()) <= MAX_DISPLAY_NAME_LENGTH:
             limit = MAX_DISPLAY_NAME_LENGTH
             raise self.invalid(name, f"null or a non-blank string of at most {limit} characters")
+        if _NOT_IN_NAMES.search(value):
+            raise self.invalid(
+                name, "a name without control characters, line breaks or direction overrides"
+            )
         return value.strip()
 
     def content(self, max_content: int) -> str:
@@ -255,6 +271,8 @@ class _Fields:
             raise self.invalid("content", "a string")
         if not value.strip():
             raise self.fail(Reason.EMPTY_CONTENT, "message content is empty")
+        if _SURROGATE.search(value):
+            raise self.invalid("content", "Unicode text (it holds a lone surrogate)")
         if len(value) > max_content:
             message = f"message is {len(value)} characters; the limit is {max_content}"
             raise self.fail(Reason.CONTENT_TOO_LONG, message)
@@ -272,7 +290,7 @@ _DECODERS: dict[str, _Decoder] = {
     "set_display_name": lambda f, rid, _: SetDisplayName(rid, f.display_name()),
     "typing": lambda f, rid, _: Typing(rid, f.room(), f.flag("state")),
     "presence": lambda f, rid, _: Presence(rid, f.choice("status", PRESENCE_STATUSES)),
-    "read": lambda f, rid, _: Read(rid, f.room(), f.integer("index", minimum=0)),
+    "read": lambda f, rid, _: Read(rid, f.room(), f.integer("index", minimum=1)),
     "create_room": lambda f, rid, _: CreateRoom(rid, f.room()),
     "list_rooms": lambda f, rid, _: ListRooms(rid),
     "join": lambda f, rid, _: Join(rid, f.room()),
@@ -300,6 +318,8 @@ def decode_client_frame(
     frame = _load_object(data, max_frame_bytes)
     rid = frame.get("request_id")
     usable = rid if isinstance(rid, str) and 0 < len(rid) <= MAX_ID_LENGTH else None
+    if usable is not None and _NOT_IN_IDS.search(usable):
+        usable = None  # not echoed: an answer carrying it could not be sent
     reader = _Fields(frame, usable)
     kind = reader.require("type")
     if not isinstance(kind, str):

@@ -15,6 +15,8 @@ password when the database cannot be reached::
 
 ``migrate(driver, "app_schema", steps, target=n, too_new=...)`` creates or upgrades the
 application's tables the way the stores do theirs, with the version in a table of its own.
+``safe_url(url)`` is a database or Redis URL as it may be logged or shown: its password,
+in the authority or in the query, replaced by ``***``.
 
 Each driver owns its connection (SQLite) or connections (PostgreSQL); it shares nothing with a
 store opened on the same URL. Table names should carry the application's own prefix.
@@ -45,6 +47,7 @@ __all__ = [
     "UniqueViolation",
     "migrate",
     "open_driver",
+    "safe_url",
 ]
 
 

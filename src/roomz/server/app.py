@@ -6,7 +6,10 @@ The request path::
     /ws           the chat socket (roomz.server.ws → requests → chat → roomkit)
     /health       {"status": "ok"} once everything below is open
     /metrics      Prometheus text (roomz.server.metrics)
-    /, /static/   the web UI (roomz/server/web/)
+    /, /static/   the web UI (roomz/server/web/), /favicon.ico
+
+Every HTTP answer carries ``Content-Security-Policy`` (with ``frame-ancestors 'none'``) and
+``X-Frame-Options: DENY``.
 
 At start the lifespan opens, in order: the store (SQLite for ``sqlite:///``, PostgreSQL for
 ``postgresql://``), Redis locks and realtime when ``redis_url`` is set (else in-process
@@ -31,12 +34,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from roomkit import InMemoryRealtime, PostgresStore, RoomKit, SQLiteStore
 from roomkit.locks.base import RoomLockManager
 from roomkit.realtime.base import RealtimeBackend
 from roomkit.store.base import ConversationStore
+from roomkit.store.drivers import safe_url
 from roomz.server.auth import Auth, MailSender
 from roomz.server.chat import Chat
 from roomz.server.metrics import Metrics
@@ -48,6 +52,14 @@ logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
 PENDING_EPHEMERAL = 20_000  # events a realtime subscription may queue (relayed messages too)
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", PAGE_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 class LiveAuth(Auth):
@@ -122,18 +134,39 @@ async def open_services(
 
 class _ChatSocketFirst:
     """ASGI middleware: WebSocket handshakes on ``/ws`` go straight to the chat endpoint
-    (once the lifespan has opened it); everything else goes on to the app."""
+    that the lifespan put in the state (``scope["state"]["socket"]``); everything else goes
+    on to the app. Skipping Starlette's routing and exception wrappers keeps each frame a
+    bare ``websocket.send`` (see :class:`~roomz.server.ws.ChatEndpoint`)."""
 
-    def __init__(self, app: ASGIApp, slot: dict[str, ChatEndpoint]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._slot = slot
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self._slot.get("endpoint")
+        endpoint = scope.get("state", {}).get("socket")
         if scope["type"] == "websocket" and scope["path"] == "/ws" and endpoint is not None:
             await endpoint(scope, receive, send)
         else:
             await self._app(scope, receive, send)
+
+
+class _NoFraming:
+    """ASGI middleware: every HTTP answer carries the page policy (no frames, no outside
+    scripts or styles), so no other site can show roomz in a frame and trick a click."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self._app(scope, receive, with_headers)
 
 
 class _WebFolder:
@@ -157,43 +190,48 @@ async def _index(request: Request) -> Response:
     return FileResponse(page, headers={"cache-control": "no-cache"})
 
 
+async def _favicon(request: Request) -> Response:
+    icon = WEB / "favicon.ico"
+    if not icon.is_file():
+        return Response(status_code=204)  # no web folder: nothing to show, nothing wrong
+    return FileResponse(icon, media_type="image/x-icon", headers={"cache-control": "max-age=86400"})
+
+
 async def _health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starlette:
-    """The roomz application for ``settings``; ``mailer`` replaces the configured sender."""
-    metrics = Metrics()
-    slot: dict[str, ChatEndpoint] = {}
+async def _metrics(request: Request) -> Response:
+    metrics: Metrics = request.state.metrics
+    return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
 
-    async def render_metrics(request: Request) -> Response:
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+
+def create_app(settings: Settings, *, mailer: MailSender | None = None) -> Starlette:
+    """The roomz application for ``settings``; ``mailer`` replaces the configured sender.
+
+    The routes are fixed here; what they serve is opened by the lifespan and handed to
+    them as its state: ``request.state.auth``, ``.metrics`` and, for ``/ws``, ``.socket``.
+    """
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
         async with AsyncExitStack() as stack:
+            metrics = Metrics()
             services = await open_services(settings, metrics, stack, mailer)
-            slot["endpoint"] = ChatEndpoint(services.chat, services.auth, settings)
-            # The endpoints that need the open services go first, before the web folder.
-            app.router.routes[:0] = auth_routes(services.auth, settings)
-            logger.info("roomz started", extra={"database": _redacted(settings.database)})
-            yield
+            socket = ChatEndpoint(services.chat, services.auth, settings, services.kit.store)
+            logger.info("roomz started", extra={"database": safe_url(settings.database)})
+            yield {"auth": services.auth, "metrics": metrics, "socket": socket}
             logger.info("roomz stopping")
 
     return Starlette(
         routes=[
+            *auth_routes(settings),
             Route("/health", _health),
-            Route("/metrics", render_metrics),
+            Route("/metrics", _metrics),
             Route("/", _index),
+            Route("/favicon.ico", _favicon),
             Mount("/static", app=_WebFolder(WEB)),
         ],
-        middleware=[Middleware(_ChatSocketFirst, slot=slot)],
+        middleware=[Middleware(_NoFraming), Middleware(_ChatSocketFirst)],
         lifespan=lifespan,
     )
-
-
-def _redacted(database: str) -> str:
-    parts = urlsplit(database)
-    if parts.password:
-        return database.replace(f":{parts.password}@", ":***@")
-    return database

@@ -3,7 +3,13 @@
 Configuration comes from ``ROOMZ_*`` variables (see :mod:`roomz.server.settings`); the two
 flags override ``ROOMZ_HOST`` and ``ROOMZ_PORT``. An unusable setting is one line on stderr
 and exit code 2. Logs are JSON lines on stderr; stdout carries the start banner and, with
-the console mail sender, the login links.
+the console mail sender, the login links, each framed so it stands out. Requests are not
+logged unless ``ROOMZ_ACCESS_LOG=1`` (then on stderr, tokens redacted), so nothing scrolls
+a link away.
+
+The socket refuses frames over the protocol's limit (:attr:`Settings.max_frame_bytes`,
+64 KiB by default) before reading them whole, and forwarding headers are not believed
+from anyone: roomz reads ``X-Forwarded-For`` itself, from ``ROOMZ_TRUSTED_PROXIES`` only.
 """
 
 from __future__ import annotations
@@ -70,7 +76,7 @@ def serve(settings: Settings) -> None:
     from roomz.server import logs
     from roomz.server.app import create_app
 
-    logs.configure()
+    logs.configure(requests=settings.access_log)
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -79,6 +85,9 @@ def serve(settings: Settings) -> None:
         ws="websockets-sansio",
         # Compression would cost a zlib pass per socket per frame: fan-out encodes once.
         ws_per_message_deflate=False,
+        ws_max_size=settings.max_frame_bytes,
+        proxy_headers=False,
+        access_log=settings.access_log,
         log_config=None,
         lifespan="on",
         ws_ping_interval=20.0,

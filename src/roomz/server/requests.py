@@ -16,10 +16,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from roomkit.store.base import ConversationStore
 from roomz import protocol as p
 from roomz.errors import ProtocolError, Reason, error_body
 from roomz.server.auth import Auth, AuthError
 from roomz.server.chat import Chat
+from roomz.server.limits import RateLimit
 from roomz.server.rooms import ChatError
 from roomz.server.settings import Settings
 from roomz.server.sockets import Connection
@@ -32,38 +34,18 @@ SESSION_RECHECK = 2.0
 """Seconds a connection's session is trusted without asking the auth tables again."""
 
 
-class RateLimit:
-    """A token bucket per connection: ``rate`` requests a second, bursts of up to ``rate``."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.burst = max(rate, 1.0)
-
-    def fill(self, connection: Connection) -> None:
-        """Give a new connection a full bucket."""
-        connection.tokens, connection.stamp = self.burst, time.monotonic()
-
-    def wait(self, connection: Connection) -> float:
-        """0 when the request may go ahead (and it is counted), else seconds to wait."""
-        now = time.monotonic()
-        tokens = min(self.burst, connection.tokens + (now - connection.stamp) * self.rate)
-        connection.stamp = now
-        if tokens >= 1.0:
-            connection.tokens = tokens - 1.0
-            return 0.0
-        connection.tokens = tokens
-        return (1.0 - tokens) / self.rate
-
-
 class Requests:
     """Decodes, admits and answers the request frames of every connection."""
 
-    def __init__(self, chat: Chat, auth: Auth, settings: Settings) -> None:
+    def __init__(
+        self, chat: Chat, auth: Auth, settings: Settings, store: ConversationStore
+    ) -> None:
         self._chat = chat
         self._auth = auth
+        self._store = store
         self._max_content = settings.max_message_length
-        self._max_bytes = max(p.MAX_FRAME_BYTES, 8 * settings.max_message_length + 1024)
-        self.limit = RateLimit(settings.messages_per_second)
+        self._max_bytes = settings.max_frame_bytes
+        self.limit = RateLimit(settings.messages_per_second, settings.user_messages_per_second)
         self._handlers: dict[str, Handler] = {
             "send": self._send,
             "set_display_name": self._set_display_name,
@@ -114,8 +96,7 @@ class Requests:
         if not retry:
             return True
         self._chat.metrics.rate_limited += 1
-        message = f"more than {self.limit.rate:g} requests a second; slow down"
-        body = error_body(Reason.RATE_LIMITED, message, retry_after=round(retry, 3))
+        body = error_body(Reason.RATE_LIMITED, self.limit.describe(), retry_after=round(retry, 3))
         head = {"type": "error"} if request_id is None else _head(request_id)
         connection.push(p.encode({**head, **body}))
         return False
@@ -139,6 +120,9 @@ class Requests:
     async def _send(self, connection: Connection, request: p.Send) -> dict[str, Any]:
         started = time.perf_counter()
         fields = await self._chat.post(connection, request)
+        # Your own message is never unread: the read watermark (which never moves back)
+        # moves to it, so unread counts are right in every client and every process.
+        await self._store.mark_read(fields["room"], connection.user_id, fields["message_id"])
         self._chat.metrics.send_latency.observe(time.perf_counter() - started)
         return fields
 

@@ -1,22 +1,27 @@
 """The HTTP endpoints of login, as docs/protocol.md describes them.
 
 =========================  ====================================================================
-``POST /auth/login``       ``{"email"}`` (JSON or a form) -> 202 ``{"status": "ok"}``, the same
-                           whether or not the address may log in; 400 ``invalid_email``;
-                           429 ``rate_limited`` with ``retry_after`` and ``Retry-After``
+``POST /auth/login``       ``{"email"}`` (JSON or a form) -> 202 ``{"status": "ok", "delivery"}``
+                           the same whether or not the address may log in (``delivery`` is
+                           ``"console"`` or ``"email"``: where this server sends links); 400
+                           ``invalid_email``; 429 ``rate_limited`` with ``retry_after``
 ``POST /auth/token``       ``{"token"}`` -> 200 ``{"session_token", "user"}`` (and the session
                            cookie); 401 ``invalid_token``
-``GET /auth/verify``       the emailed link: sets the session cookie and redirects (303) to
-                           ``/``; an HTML page (400) when the link is invalid or expired
+``GET /auth/verify``       the emailed link: a page whose button spends the token (GET and
+                           HEAD spend nothing, so mail scanners that fetch links do not burn
+                           them); a styled page (400) when the link is used or expired
+``POST /auth/verify``      ``token`` (the page's form): sets the session cookie and redirects
+                           (303) to ``/``; the used-link page (400) otherwise
 ``POST /auth/logout``      revokes the session of the cookie or bearer token, clears the cookie
 ``GET /auth/me``           ``{"user"}``; 401 ``not_authenticated``
 =========================  ====================================================================
 
-Every POST whose ``Origin`` header names another site is refused with 403
-(``forbidden_origin``): a page elsewhere cannot log a visitor out or spend their link.
-Requests without ``Origin`` (programs, not browsers) are served. Rate limits count the
-peer address of the connection (``request.client.host``); behind a proxy that is the
-proxy's, so run the proxy with its own limits or give uvicorn ``--forwarded-allow-ips``.
+The endpoints find the open :class:`~roomz.server.auth.Auth` in the application's lifespan
+state (``request.state.auth``). Every POST whose ``Origin`` header names another site is
+refused with 403 (``forbidden_origin``): a page elsewhere cannot log a visitor out or spend
+their link. Requests without ``Origin`` (programs, not browsers) are served. Rate limits
+count the client address of :class:`~roomz.server.peers.Peers`: the peer's, unless it is a
+configured proxy (``ROOMZ_TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from starlette.routing import BaseRoute, Route
 from roomz.errors import Reason, error_body
 from roomz.server.auth import Auth, AuthError, RateLimited
 from roomz.server.auth.sessions import SESSION_COOKIE, clearing_cookie, session_cookie
+from roomz.server.pages import confirm_page, used_link_page
+from roomz.server.peers import Peers
 from roomz.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,22 +51,15 @@ FORBIDDEN_ORIGIN = Reason.FORBIDDEN_ORIGIN
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-_INVALID_LINK_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>roomz: link expired</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>This login link is invalid or has expired</h1>
-<p>Each link works once and only for a short while. Ask for a new one.</p>
-<p><a href="/">Back to roomz</a></p></main></body></html>
-"""
 
-
-def auth_routes(auth: Auth, settings: Settings) -> list[BaseRoute]:
-    """The login endpoints, served by ``auth`` and configured by ``settings``."""
-    endpoints = _Endpoints(auth, settings)
+def auth_routes(settings: Settings) -> list[BaseRoute]:
+    """The login endpoints, configured by ``settings``; they serve ``request.state.auth``."""
+    endpoints = _Endpoints(settings)
     return [
         Route("/auth/login", _answering(endpoints.login), methods=["POST"]),
         Route("/auth/token", _answering(endpoints.token), methods=["POST"]),
-        Route("/auth/verify", _answering(endpoints.verify), methods=["GET"]),
+        Route("/auth/verify", _answering(endpoints.confirm), methods=["GET"]),  # and HEAD
+        Route("/auth/verify", _answering(endpoints.verify), methods=["POST"]),
         Route("/auth/logout", _answering(endpoints.logout), methods=["POST"]),
         Route("/auth/me", _answering(endpoints.me), methods=["GET"]),
     ]
@@ -74,55 +74,68 @@ def session_token_of(conn: HTTPConnection) -> str | None:
     return conn.cookies.get(SESSION_COOKIE) or None
 
 
+def _auth(request: Request) -> Auth:
+    auth: Auth = request.state.auth
+    return auth
+
+
 class _Endpoints:
-    def __init__(self, auth: Auth, settings: Settings) -> None:
-        self._auth = auth
+    def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._origins = settings.origins
         self._origin = settings.origin
+        self._peers = Peers(settings.trusted_proxies)
 
     async def login(self, request: Request) -> Response:
         self._check_origin(request)
         fields = await _fields(request)
         if "email" not in fields:
             raise AuthError(Reason.INVALID_EMAIL, "the request has no email")
-        client = request.client.host if request.client else "unknown"
-        await self._auth.request_link(fields["email"], client)
-        return JSONResponse({"status": "ok"}, status_code=202)
+        auth = _auth(request)
+        await auth.request_link(fields["email"], self._peers.client(request))
+        return JSONResponse({"status": "ok", "delivery": auth.delivery}, status_code=202)
 
     async def token(self, request: Request) -> Response:
         self._check_origin(request)
         token = (await _fields(request)).get("token")
         if not isinstance(token, str):
             raise AuthError(Reason.INVALID_TOKEN, "the request has no token")
-        session, user = await self._auth.exchange(token)
+        session, user = await _auth(request).exchange(token)
         response = JSONResponse({"session_token": session, "user": user})
         return self._with_session(response, session)
 
+    async def confirm(self, request: Request) -> Response:
+        """The link's page: a button that spends it. Nothing is spent here."""
+        token = request.query_params.get("token", "")
+        if await _auth(request).link_usable(token):
+            # strict-origin, not no-referrer: with no-referrer, browsers send the form's
+            # POST with "Origin: null", which the origin check must refuse. Referers still
+            # name the origin only, never this URL with its token.
+            return _private(HTMLResponse(confirm_page(token)), referrer="strict-origin")
+        return _private(HTMLResponse(used_link_page(), status_code=400))
+
     async def verify(self, request: Request) -> Response:
+        """The confirm page's button: spend the token on a session."""
+        self._check_origin(request)
+        token = (await _fields(request)).get("token")
         try:
-            session, _ = await self._auth.exchange(request.query_params.get("token", ""))
+            session, _ = await _auth(request).exchange(token if isinstance(token, str) else "")
         except AuthError:
-            response: Response = HTMLResponse(_INVALID_LINK_PAGE, status_code=400)
-        else:
-            response = self._with_session(RedirectResponse("/", status_code=303), session)
-        # The token is in this URL: keep it out of caches and of any Referer header.
-        response.headers["cache-control"] = "no-store"
-        response.headers["referrer-policy"] = "no-referrer"
-        return response
+            return _private(HTMLResponse(used_link_page(), status_code=400))
+        return _private(self._with_session(RedirectResponse("/", status_code=303), session))
 
     async def logout(self, request: Request) -> Response:
         self._check_origin(request)
         token = session_token_of(request)
         if token is not None:
-            await self._auth.logout(token)
+            await _auth(request).logout(token)
         response = JSONResponse({"status": "ok"})
         response.headers.append("set-cookie", clearing_cookie(secure=self._settings.secure_cookies))
         return response
 
     async def me(self, request: Request) -> Response:
         token = session_token_of(request)
-        user = await self._auth.user_for_session(token) if token else None
+        user = await _auth(request).user_for_session(token) if token else None
         if user is None:
             raise AuthError(Reason.NOT_AUTHENTICATED, "no valid session cookie or bearer token")
         return JSONResponse({"user": user})
@@ -148,6 +161,14 @@ class _Endpoints:
                     "reason": FORBIDDEN_ORIGIN,
                 },
             )
+
+
+def _private(response: Response, referrer: str = "no-referrer") -> Response:
+    """``response`` kept out of caches, and its URL out of Referer headers: it concerns a
+    token."""
+    response.headers["cache-control"] = "no-store"
+    response.headers["referrer-policy"] = referrer
+    return response
 
 
 class _Refused(Exception):
@@ -199,7 +220,7 @@ async def _fields(request: Request) -> dict[str, Any]:
         return dict(parse_qsl(body.decode("utf-8", "replace")))
     try:
         fields = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
         raise _Refused(400, error_body(Reason.INVALID_JSON, "the body is not JSON")) from None
     if not isinstance(fields, dict):
         raise _Refused(400, error_body(Reason.INVALID_FRAME, "the body is not a JSON object"))

@@ -24,6 +24,15 @@ login links to the console.
 ``ROOMZ_LOGIN_REQUESTS_PER_CLIENT``  login links one client address may request; 20
 ``ROOMZ_LOGIN_WINDOW``         the window of those two limits, in seconds; 900
 ``ROOMZ_MESSAGES_PER_SECOND``  requests one connection may make per second; 20
+``ROOMZ_USER_MESSAGES_PER_SECOND``  requests one user may make per second, all their
+                               sockets together; 40
+``ROOMZ_MAX_SOCKETS_PER_USER``  sockets one user may have open in one process; 20
+``ROOMZ_TRUSTED_PROXIES``      comma-separated addresses or networks (``10.0.0.0/8``) of
+                               reverse proxies whose ``X-Forwarded-For`` is believed;
+                               default none: the peer address is the client's
+``ROOMZ_ACCESS_LOG``           ``1`` to log each HTTP request (JSON on stderr, login
+                               tokens redacted); off by default, so the console's login
+                               links stand alone
 ``ROOMZ_HISTORY_LIMIT``        messages a join returns; 50
 ``ROOMZ_ROSTER_HEARTBEAT``     with Redis: seconds between two "still here" messages of a
                                process; one silent for 3 of them is taken for dead and
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from ipaddress import ip_network
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -74,6 +84,10 @@ class Settings(BaseModel):
     login_requests_per_client: int = Field(default=20, ge=1)
     login_window: float = Field(default=900.0, gt=0)
     messages_per_second: float = Field(default=20.0, gt=0)
+    user_messages_per_second: float = Field(default=40.0, gt=0)
+    max_sockets_per_user: int = Field(default=20, ge=1)
+    trusted_proxies: tuple[str, ...] = ()
+    access_log: bool = False
     history_limit: int = Field(default=50, ge=1, le=1000)
     roster_heartbeat: float = Field(default=5.0, gt=0)
 
@@ -85,12 +99,26 @@ class Settings(BaseModel):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            return tuple(str(ip_network(item, strict=False)) for item in value)
+        except ValueError as exc:
+            raise ValueError(f"must list IP addresses or networks: {exc}") from None
+
     @field_validator("database")
     @classmethod
     def _database_url(cls, value: str) -> str:
         if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("must be sqlite:///PATH or postgresql://…")
         return value
+
+    @property
+    def max_frame_bytes(self) -> int:
+        """The largest client frame, in bytes: the protocol's 64 KiB, or more when a
+        message may be longer than 4,000 characters (8 bytes each, escaped, and the rest)."""
+        return max(64 * 1024, 8 * self.max_message_length + 1024)
 
     @property
     def secure_cookies(self) -> bool:
@@ -127,7 +155,7 @@ class Settings(BaseModel):
             raw = env.get(f"ROOMZ_{name.upper()}")
             if raw is None or raw == "":
                 continue
-            if name in ("allowed_emails", "allowed_domains"):
+            if name in ("allowed_emails", "allowed_domains", "trusted_proxies"):
                 values[name] = tuple(p.strip().lower() for p in raw.split(",") if p.strip())
             else:
                 values[name] = raw

@@ -5,10 +5,13 @@ Handshake, before any WebSocket is opened:
 * an ``Origin`` header other than the site's own is refused with HTTP 403
   (``forbidden_origin``), so a page of another site cannot use a visitor's cookie;
 * ``Authorization: Bearer <token>`` (a session or an unused magic-link token) or, from
-  browsers, the ``roomz_session`` cookie must name a live session, else HTTP 401.
+  browsers, the ``roomz_session`` cookie must name a live session, else HTTP 401;
+* a user who has ``max_sockets_per_user`` sockets open in this process already is refused
+  with HTTP 429 (``too_many_sockets``).
 
-Then the first frame is ``authenticated``, and every text frame is a request answered by
-:class:`~roomz.server.requests.Requests`. Frames go out through the connection's
+Then the first frame is ``authenticated`` (with ``session_token`` only for a bearer
+token: a cookie's value stays out of reach of page scripts), and every text frame is a
+request answered by :class:`~roomz.server.requests.Requests`. Frames go out through the connection's
 :class:`~roomz.server.outbox.Outbox`; a socket that falls too far behind is closed with
 1013, and one whose session ended (logout, expiry) with 1008 after its last answer.
 """
@@ -17,12 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from roomkit.store.base import ConversationStore
 from roomz import protocol as p
 from roomz.errors import Reason, error_body
 from roomz.server.auth import Auth, AuthError
@@ -49,12 +54,18 @@ class ChatEndpoint:
     after the system call itself. The handshake and closing still go through ``WebSocket``.
     """
 
-    def __init__(self, chat: Chat, auth: Auth, settings: Settings) -> None:
+    def __init__(
+        self, chat: Chat, auth: Auth, settings: Settings, store: ConversationStore
+    ) -> None:
         self._chat = chat
         self._auth = auth
         self._origins = settings.origins
         self._origin = settings.origin
-        self._requests = Requests(chat, auth, settings)
+        self._max_sockets = settings.max_sockets_per_user
+        self._requests = Requests(chat, auth, settings, store)
+        # Sockets per user, counted from the handshake check (before any await), so that
+        # a burst of handshakes cannot all pass the check before one is registered.
+        self._open: Counter[str] = Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def write(text: str) -> None:
@@ -66,12 +77,23 @@ class ChatEndpoint:
         """Check the handshake, then run the connection until either side closes it;
         frames go out through ``write`` (default: ``ws.send_text``)."""
         refusal = self._origin_refusal(ws) or await self._identify(ws)
+        if not isinstance(refusal, JSONResponse):
+            refusal = self._count_in(refusal[1]) or refusal
         if isinstance(refusal, JSONResponse):
             self._chat.metrics.connections_refused += 1
             await ws.send_denial_response(refusal)
             return
         session, user = refusal
+        try:
+            await self._run(ws, write, session, user)
+        finally:
+            self._count_out(str(user["id"]))
+
+    async def _run(
+        self, ws: WebSocket, write: SendText | None, session: str, user: dict[str, Any]
+    ) -> None:
         await ws.accept()
+        self._chat.metrics.connections_opened += 1
         closing: list[asyncio.Task[None]] = []
 
         def too_slow() -> None:
@@ -85,6 +107,8 @@ class ChatEndpoint:
         try:
             rooms = await self._chat.connect(connection)
             first = p.authenticated_frame(connection.user, session, rooms=rooms)
+            if _by_cookie(ws):
+                del first["session_token"]  # HttpOnly: page scripts never see the session
             connection.outbox.start(p.encode(first))
             if not await self._read(ws, connection):
                 await connection.outbox.drained()
@@ -107,6 +131,24 @@ class ChatEndpoint:
             data = message.get("text")
             if not await self._requests.handle(connection, data or message.get("bytes")):
                 return False
+
+    def _count_in(self, user: dict[str, Any]) -> JSONResponse | None:
+        """Count a socket of ``user``, or the 429 answer when they have too many."""
+        user_id = str(user["id"])
+        if self._open[user_id] >= self._max_sockets:
+            message = (
+                f"{user_id} has {self._max_sockets} sockets open already, the most "
+                "allowed; close one (or reuse it) first"
+            )
+            return JSONResponse(error_body(Reason.TOO_MANY_SOCKETS, message), status_code=429)
+        self._open[user_id] += 1
+        return None
+
+    def _count_out(self, user_id: str) -> None:
+        self._open[user_id] -= 1
+        if self._open[user_id] <= 0:
+            del self._open[user_id]
+            self._requests.limit.forget(user_id)
 
     def _origin_refusal(self, ws: WebSocket) -> JSONResponse | None:
         origin = ws.headers.get("origin")
@@ -135,6 +177,12 @@ class ChatEndpoint:
         reason = Reason.INVALID_TOKEN if cookie else Reason.NOT_AUTHENTICATED
         message = "the session is unknown, expired or revoked" if cookie else "no token"
         return JSONResponse(error_body(reason, message), status_code=401)
+
+
+def _by_cookie(ws: WebSocket) -> bool:
+    """Whether the socket was opened with the session cookie (not a bearer token)."""
+    scheme, _, token = ws.headers.get("authorization", "").partition(" ")
+    return not (scheme.lower() == "bearer" and token.strip())
 
 
 async def _close(ws: WebSocket, code: int) -> None:

@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from roomz.server.auth import Auth, MemorySender
+from roomz.server.routes import auth_routes
 from roomz.server.settings import Settings
 from tests.conftest import POSTGRES_DSN, fresh_pg_schema, require_service
 
@@ -91,3 +95,18 @@ async def link_token(auth: Auth, mailbox: MemorySender, email: str) -> str:
     to, url = await mailbox.next()
     assert to == email.lower()
     return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def login_site(auth: Auth) -> ASGIApp:
+    """The login routes serving ``auth``, handed to them as a lifespan would (its state)."""
+    app = Starlette(routes=auth_routes(auth.settings))
+
+    async def stated(scope: Scope, receive: Receive, send: Send) -> None:
+        await app({**scope, "state": {"auth": auth}}, receive, send)
+
+    return stated
+
+
+async def spend(http: httpx.AsyncClient, token: str) -> httpx.Response:
+    """Press the link page's button: ``POST /auth/verify`` with the token, as its form does."""
+    return await http.post("/auth/verify", data={"token": token})

@@ -8,19 +8,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from roomz.server.auth import Auth, MemorySender
-from roomz.server.routes import auth_routes
-from tests.roomz.auth.conftest import Clock, Database
+from tests.roomz.auth.conftest import Clock, Database, login_site, spend
 from tests.standins.server import serve_app
 
 
 @contextlib.asynccontextmanager
 async def site(auth: Auth) -> AsyncIterator[httpx.AsyncClient]:
     """The login routes of ``auth`` served on loopback, and a client for them."""
-    app = Starlette(routes=auth_routes(auth, auth.settings))
-    async with serve_app(app) as url, httpx.AsyncClient(base_url=url) as client:
+    async with serve_app(login_site(auth)) as url, httpx.AsyncClient(base_url=url) as client:
         yield client
 
 
@@ -49,7 +46,7 @@ async def test_login_answer_does_not_reveal_membership(
     allowed = await http.post("/auth/login", json={"email": "alice@example.com"})
     stranger = await http.post("/auth/login", json={"email": "mallory@evil.test"})
     assert allowed.status_code == stranger.status_code == 202
-    assert allowed.content == stranger.content == b'{"status":"ok"}'
+    assert allowed.content == stranger.content == b'{"status":"ok","delivery":"email"}'
     drop = {"date"}
     assert {k: v for k, v in allowed.headers.items() if k not in drop} == {
         k: v for k, v in stranger.headers.items() if k not in drop
@@ -92,6 +89,16 @@ async def test_login_refuses_non_json_and_huge_bodies(http: httpx.AsyncClient) -
     assert (response.status_code, response.json()["reason"]) == (400, "invalid_json")
     response = await http.post("/auth/login", json={"email": "a@example.com", "x": "y" * 9000})
     assert (response.status_code, response.json()["reason"]) == (413, "frame_too_large")
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/token"])
+async def test_deeply_nested_json_is_a_bad_request(http: httpx.AsyncClient, path: str) -> None:
+    """JSON nested deeper than the parser goes is 400 invalid_json, not a server failure."""
+    for body in ("[" * 4000 + "]" * 4000, '{"email": ' + "[" * 4000 + "]" * 4000 + "}"):
+        response = await http.post(
+            path, content=body.encode(), headers={"content-type": "application/json"}
+        )
+        assert (response.status_code, response.json()["reason"]) == (400, "invalid_json")
 
 
 async def test_rate_limit_per_email_over_http(http: httpx.AsyncClient, clock: Clock) -> None:
@@ -143,13 +150,32 @@ async def test_token_endpoint(http: httpx.AsyncClient, mailbox: MemorySender) ->
     assert (missing.status_code, missing.json()["reason"]) == (401, "invalid_token")
 
 
+async def test_opening_the_link_spends_nothing(
+    http: httpx.AsyncClient, mailbox: MemorySender
+) -> None:
+    """GET and HEAD of the link (a person opening it, a mail scanner fetching it) answer
+    the page with the button and set no cookie; the link still works afterwards."""
+    token = await mailed_token(http, mailbox, "eve@example.com")
+    for _ in range(2):
+        head = await http.head("/auth/verify", params={"token": token})
+        page = await http.get("/auth/verify", params={"token": token})
+        assert head.status_code == page.status_code == 200
+        assert set_cookies(head) == set_cookies(page) == []
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["referrer-policy"] == "strict-origin"  # the token stays here
+        assert '<form id="verify-form"' in page.text and 'method="post"' in page.text
+        assert f'name="token" value="{token}"' in page.text
+    assert (await http.get("/auth/me")).status_code == 401
+    assert (await spend(http, token)).status_code == 303
+
+
 async def test_verify_sets_cookie_and_redirects(
     http: httpx.AsyncClient, mailbox: MemorySender
 ) -> None:
-    """Following the link sets an HttpOnly, SameSite=Strict, Path=/ cookie (not Secure on
-    http) lasting session_ttl, and redirects to the chat."""
+    """The link page's button sets an HttpOnly, SameSite=Strict, Path=/ cookie (not Secure
+    on http) lasting session_ttl, and redirects to the chat."""
     token = await mailed_token(http, mailbox, "eve@example.com")
-    response = await http.get("/auth/verify", params={"token": token})
+    response = await spend(http, token)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert response.headers["cache-control"] == "no-store"
@@ -165,19 +191,24 @@ async def test_verify_sets_cookie_and_redirects(
 async def test_verify_refuses_replayed_and_expired_links(
     http: httpx.AsyncClient, mailbox: MemorySender, clock: Clock
 ) -> None:
-    """A used or expired link shows an HTML page (400) with a way back, and no cookie."""
+    """A used or expired link shows a styled HTML page (400) with a way back, and no
+    cookie, whether opened or its button pressed."""
     used = await mailed_token(http, mailbox, "fay@example.com")
-    assert (await http.get("/auth/verify", params={"token": used})).status_code == 303
+    assert (await spend(http, used)).status_code == 303
     http.cookies.clear()
     stale = await mailed_token(http, mailbox, "fay@example.com")
     clock.advance(900.0)
     for token in (used, stale, "", "made-up"):
-        response = await http.get("/auth/verify", params={"token": token})
-        assert response.status_code == 400
-        assert response.headers["content-type"].startswith("text/html")
-        assert "invalid or has expired" in response.text
-        assert 'href="/"' in response.text
-        assert set_cookies(response) == []
+        for response in (
+            await http.get("/auth/verify", params={"token": token}),
+            await spend(http, token),
+        ):
+            assert response.status_code == 400
+            assert response.headers["content-type"].startswith("text/html")
+            assert "invalid or has expired" in response.text
+            assert 'href="/"' in response.text
+            assert '<link rel="stylesheet" href="/static/style.css">' in response.text
+            assert set_cookies(response) == []
     assert (await http.get("/auth/me")).status_code == 401
 
 
@@ -190,7 +221,7 @@ async def test_secure_cookie_behind_https(
     )
     async with site(auth) as http:
         token = await mailed_token(http, mailbox, "gus@example.com")
-        response = await http.get("/auth/verify", params={"token": token})
+        response = await spend(http, token)
         assert response.status_code == 303
         [cookie] = set_cookies(response)
         assert "Secure" in [part.strip() for part in cookie.split(";")]
@@ -223,7 +254,7 @@ async def test_logout_revokes_cookie_and_bearer(
 ) -> None:
     """After logout the old cookie and the old bearer token both get 401 from /auth/me."""
     token = await mailed_token(http, mailbox, "ida@example.com")
-    await http.get("/auth/verify", params={"token": token})
+    await spend(http, token)
     stolen = http.cookies["roomz_session"]
     response = await http.post("/auth/logout")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
@@ -250,7 +281,7 @@ async def test_logout_from_foreign_origin_is_refused(
     """A logout carrying another site's Origin is 403 and leaves the session alive; the
     site's own Origin is served."""
     token = await mailed_token(http, mailbox, "jon@example.com")
-    await http.get("/auth/verify", params={"token": token})
+    await spend(http, token)
     refused = await http.post("/auth/logout", headers={"origin": "https://evil.test"})
     assert refused.status_code == 403
     assert refused.json()["reason"] == "forbidden_origin"

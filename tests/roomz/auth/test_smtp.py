@@ -9,17 +9,16 @@ from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiosmtplib
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from roomz.server.auth import Auth, SMTPSender
-from roomz.server.routes import auth_routes
 from roomz.server.settings import Settings
 from tests.conftest import UNIT
-from tests.roomz.auth.conftest import Database
+from tests.roomz.auth.conftest import Database, login_site, spend
 from tests.roomz.auth.smtp_server import Inbox, accept, make_certificate, smtp_server
 from tests.standins.server import serve_app
 
@@ -150,20 +149,24 @@ async def test_magic_link_flow_over_smtp(database: Database) -> None:
             smtp_port=smtp_port,
             smtp_from="roomz@chat.test",
         )
-        async with await Auth.open(settings, schema=database.schema) as auth:
-            app = Starlette(routes=auth_routes(auth, settings))
-            async with serve_app(app) as base, httpx.AsyncClient(base_url=base) as http:
-                response = await http.post("/auth/login", json={"email": "Eve@Example.com"})
-                assert response.status_code == 202
-                envelope, message = await inbox.next()
-                assert envelope.rcpt_tos == ["eve@example.com"]
-                [link] = [line for line in body_lines(message) if "/auth/verify?" in line]
-                assert link.startswith("http://127.0.0.1:8000/auth/verify?token=")
-                path = link.removeprefix("http://127.0.0.1:8000")
-                response = await http.get(path)
-                assert response.status_code == 303
-                me = await http.get("/auth/me")
-                assert me.json()["user"]["email"] == "eve@example.com"
+        async with (
+            await Auth.open(settings, schema=database.schema) as auth,
+            serve_app(login_site(auth)) as base,
+            httpx.AsyncClient(base_url=base) as http,
+        ):
+            response = await http.post("/auth/login", json={"email": "Eve@Example.com"})
+            assert response.status_code == 202
+            assert response.json()["delivery"] == "email"
+            envelope, message = await inbox.next()
+            assert envelope.rcpt_tos == ["eve@example.com"]
+            [link] = [line for line in body_lines(message) if "/auth/verify?" in line]
+            assert link.startswith("http://127.0.0.1:8000/auth/verify?token=")
+            path = link.removeprefix("http://127.0.0.1:8000")
+            assert (await http.get(path)).status_code == 200  # the page with the button
+            response = await spend(http, parse_qs(urlsplit(link).query)["token"][0])
+            assert response.status_code == 303
+            me = await http.get("/auth/me")
+            assert me.json()["user"]["email"] == "eve@example.com"
 
 
 async def test_slow_mail_server_does_not_slow_the_answer(database: Database) -> None:
@@ -179,7 +182,7 @@ async def test_slow_mail_server_does_not_slow_the_answer(database: Database) -> 
             smtp_port=smtp_port,
         )
         async with await Auth.open(settings, schema=database.schema) as auth:
-            app = Starlette(routes=auth_routes(auth, settings))
+            app = login_site(auth)
             async with serve_app(app) as base, httpx.AsyncClient(base_url=base) as http:
                 timings = {}
                 for email in ("stranger@evil.test", "fred@example.com"):

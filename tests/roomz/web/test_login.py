@@ -9,7 +9,13 @@ import httpx
 from playwright.async_api import Browser, expect
 
 from tests.roomz.server.serve import RunningServer, serve
-from tests.roomz.web.browser import DESKTOP, connected, open_visitor, wait_for_link
+from tests.roomz.web.browser import (
+    CONSOLE_NOTICE,
+    DESKTOP,
+    connected,
+    open_visitor,
+    wait_for_link,
+)
 from tests.roomz.web.conftest import Web
 
 RETRY_LATER = re.compile(r"Too many login requests\. Try again in \d+ (seconds?|minutes)\.")
@@ -39,7 +45,7 @@ async def test_used_link_leads_back_to_the_login_form(web: Web) -> None:
     link = await wait_for_link(web.server, "ann@example.com")
     other = await open_visitor(web.browser, "someone else", DESKTOP)
     await other.page.goto(link)
-    await expect(other.page.locator("h1")).to_contain_text("invalid or has expired")
+    await expect(other.page.locator("h2")).to_contain_text("invalid or has expired")
     await other.page.click("text=Back to roomz")
     await expect(other.page.locator("#login-view")).to_be_visible()
     await expect(ann.page.locator("#status")).to_have_text("Connected")
@@ -55,7 +61,7 @@ async def test_bad_address_is_reported(browser: Browser, roomz_server: RunningSe
     await page.press("#login-email", "Enter")
     message = page.locator("#login-message")
     await expect(message).to_have_class("notice error")
-    await expect(message).not_to_have_text("Check your email for a login link.")
+    await expect(message).not_to_have_text(CONSOLE_NOTICE)
     await expect(message).not_to_be_empty()
     assert visitor.errors == []
 
@@ -69,14 +75,14 @@ async def test_rate_limit_says_when_to_retry(browser: Browser, tmp_path: Path) -
         await page.fill("#login-email", "ann@example.com")
         message = page.locator("#login-message")
         await page.click("#login-submit")
-        await expect(message).to_have_text("Check your email for a login link.")
+        await expect(message).to_have_text(CONSOLE_NOTICE)
         await page.click("#login-submit")
         await expect(message).to_have_text(RETRY_LATER)
         assert visitor.errors == []
 
 
 async def test_unknown_address_gets_the_same_answer(browser: Browser, tmp_path: Path) -> None:
-    """An address that may not log in is told to check its email, like an allowed one."""
+    """An address that may not log in is told where its link would be, like an allowed one."""
     async with serve(
         tmp_path, ROOMZ_OPEN_SIGNUP="0", ROOMZ_ALLOWED_EMAILS="ann@example.com"
     ) as server:
@@ -85,9 +91,7 @@ async def test_unknown_address_gets_the_same_answer(browser: Browser, tmp_path: 
         await page.goto(server.http_url)
         await page.fill("#login-email", "eve@example.com")
         await page.click("#login-submit")
-        await expect(page.locator("#login-message")).to_have_text(
-            "Check your email for a login link."
-        )
+        await expect(page.locator("#login-message")).to_have_text(CONSOLE_NOTICE)
         assert not any("eve@example.com" in line for line in server.output)
         assert visitor.errors == []
 
@@ -131,3 +135,29 @@ async def test_logout_in_one_tab_ends_the_others(web: Web) -> None:
     await expect(second.locator("#login-message")).to_have_text(
         "Your session has ended. Log in again."
     )
+
+
+async def test_the_link_opens_a_page_whose_button_logs_in(web: Web) -> None:
+    """A HEAD and a GET of the link (what mail scanners do) and opening it in the browser
+    spend nothing; pressing the page's button does, and lands in the chat."""
+    visitor = await open_visitor(web.browser, "ann@example.com", DESKTOP)
+    page = visitor.page
+    await page.goto(web.server.http_url)
+    await page.fill("#login-email", "ann@example.com")
+    await page.click("#login-submit")
+    await expect(page.locator("#login-message")).to_have_text(CONSOLE_NOTICE)
+    link = await wait_for_link(web.server, "ann@example.com")
+    async with httpx.AsyncClient() as scanner:
+        assert (await scanner.head(link)).status_code == 200
+        assert (await scanner.get(link)).status_code == 200
+    await page.goto(link)
+    await expect(page.locator("#verify-submit")).to_have_text("Log in")
+    assert [c for c in await visitor.context.cookies() if c["name"] == "roomz_session"] == []
+    await page.reload()  # opening it again still spends nothing
+    await page.click("#verify-submit")
+    await connected(page)
+    await expect(page.locator("#me")).to_have_text("ann@example.com")
+    await page.goto(link)  # now it is spent: the styled page says so
+    await expect(page.locator("h2")).to_contain_text("invalid or has expired")
+    assert visitor.errors == []
+    web.visitors.append(visitor)

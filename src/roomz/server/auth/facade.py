@@ -119,7 +119,16 @@ class Auth:
         if email is None or not self.policy.allows(email):
             raise AuthError(Reason.INVALID_TOKEN, "the login link is unknown, used or expired")
         display_name = await self._store.ensure_user(email, self._clock())
-        return await self._sessions.create(email), user_info(email, display_name)
+        return await self._sessions.issue(email), user_info(email, display_name)
+
+    async def link_usable(self, token: str) -> bool:
+        """Whether a login link's ``token`` is unused and unexpired; it stays unused."""
+        return await self._links.usable(token)
+
+    @property
+    def delivery(self) -> str:
+        """Where login links go: ``"console"`` (printed by the server) or ``"email"``."""
+        return self._mailer.delivery
 
     async def authenticate(self, token: str) -> tuple[str, dict[str, Any]]:
         """A session token (returned as it is) or an unused magic-link token (spent on a

@@ -26,6 +26,9 @@ class MailSender(ABC):
     """Delivers login links. Implementations may be slow; callers do not wait on them
     while answering a request."""
 
+    delivery: str = "email"
+    """Where the links go, as the login page tells its user: ``"email"`` or ``"console"``."""
+
     @abstractmethod
     async def send_login_link(self, email: str, url: str) -> None:
         """Deliver ``url`` to ``email``.
@@ -39,18 +42,30 @@ class MailSender(ABC):
 
 
 class ConsoleSender(MailSender):
-    """Prints ``Login link for <email>: <url>`` on one line, flushed.
+    """Prints each link as a framed block that stands out between other output: a rule,
+    ``Login link for <email>: <url>`` on one line of its own (easy to select and to find
+    by program), a line on its use, a rule; flushed.
 
     Args:
         stream: where to print; standard output (as it is at each call) by default.
     """
+
+    delivery = "console"
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
 
     async def send_login_link(self, email: str, url: str) -> None:
         stream = self._stream or sys.stdout
-        print(f"Login link for {email}: {url}", file=stream, flush=True)
+        print(console_block(email, url), file=stream, flush=True)
+
+
+def console_block(email: str, url: str) -> str:
+    """The framed block :class:`ConsoleSender` prints for one link."""
+    line = f"Login link for {email}: {url}"
+    hint = "Open it in a browser and press Log in. It works once and expires soon."
+    rule = "=" * min(max(len(line), len(hint)), 100)
+    return f"\n{rule}\n{line}\n{hint}\n{rule}\n"
 
 
 class SMTPSender(MailSender):

@@ -6,49 +6,33 @@ that carries a session in browsers is set by :mod:`roomz.server.routes`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from roomz.server.auth.store import AuthStore
-from roomz.server.auth.sweep import Sweep
-from roomz.server.auth.tokens import digest, new_token, plausible
-
-_PURGE_EVERY = 3600.0  # seconds between sweeps of expired sessions
+from roomz.server.auth.tokens import HashedTokens
 
 
-class Sessions:
-    """Create, verify and revoke sessions.
+class Sessions(HashedTokens):
+    """Create (:meth:`issue`), verify and revoke sessions (see :class:`HashedTokens` for
+    the arguments; ``ttl`` counts from the session's creation)."""
 
-    Args:
-        store: where the hashes live.
-        ttl: seconds a session lasts from its creation.
-        clock: the time, in seconds since the epoch.
-    """
-
-    def __init__(self, store: AuthStore, ttl: float, clock: Callable[[], float]) -> None:
-        self._store = store
-        self._ttl = ttl
-        self._clock = clock
-        self._sweep = Sweep(_PURGE_EVERY)
-
-    async def create(self, email: str) -> str:
-        """A new session token for ``email`` (the user must exist)."""
-        now = self._clock()
-        if self._sweep.due(now):
-            await self._store.purge_sessions(now)
-        token = new_token()
-        await self._store.add_session(digest(token), email, now, now + self._ttl)
-        return token
+    purge_every = 3600.0
 
     async def verify(self, token: str) -> tuple[str, str | None] | None:
         """``(email, display_name)`` for a live session; ``None`` for anything else."""
-        if not plausible(token):
+        token_hash = self.hashed(token)
+        if token_hash is None:
             return None
-        return await self._store.session_user(digest(token), self._clock())
+        return await self._store.session_user(token_hash, self._clock())
 
     async def revoke(self, token: str) -> None:
         """End the session named by ``token``, if there is one."""
-        if plausible(token):
-            await self._store.delete_session(digest(token))
+        token_hash = self.hashed(token)
+        if token_hash is not None:
+            await self._store.delete_session(token_hash)
+
+    async def _add(self, token_hash: str, email: str, now: float, expires_at: float) -> None:
+        await self._store.add_session(token_hash, email, now, expires_at)
+
+    async def _purge(self, now: float) -> None:
+        await self._store.purge_sessions(now)
 
 
 SESSION_COOKIE = "roomz_session"

@@ -141,6 +141,13 @@ class AuthStore:
         )
         return (str(rows[0][0]), float(rows[0][1])) if rows else None
 
+    async def link_expiry(self, token_hash: str) -> float | None:
+        """When the link expires, or ``None`` if there is none (used or never issued)."""
+        rows = await self._db.fetch(
+            "SELECT expires_at FROM roomz_magic_links WHERE token_hash = ?", (token_hash,)
+        )
+        return float(rows[0][0]) if rows else None
+
     async def purge_links(self, now: float) -> None:
         """Forget links that expired."""
         await self._db.fetch("DELETE FROM roomz_magic_links WHERE expires_at <= ?", (now,))

@@ -33,13 +33,23 @@ export async function requestLink(event) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ email }),
     });
-    if (response.ok) say("Check your email for a login link.", false);
+    if (response.ok) say(whereTheLinkIs(await response.json().catch(() => ({}))), false);
     else say(await refusal(response), true);
   } catch (_) {
     say("Cannot reach the server. Check your connection and try again.", true);
   } finally {
     $("login-submit").disabled = false;
   }
+}
+
+// The server says where it sends links: by email, or printed on its console (a server
+// without email set up, as on a first run), where its operator has to look.
+function whereTheLinkIs(answer) {
+  if (answer.delivery === "console") {
+    return "Your login link is printed in the terminal where the roomz server runs " +
+      "(it sends no email). Open it in this browser.";
+  }
+  return "Check your email for a login link.";
 }
 
 async function refusal(response) {
