@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
+from roomz.client import addresses
 from roomz.protocol import MAX_DISPLAY_NAME_LENGTH, ROOM_PATTERN
 
 
@@ -218,13 +218,10 @@ def token_from(text: str) -> str:
     Raises:
         CommandError: a link without a ``token`` parameter.
     """
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https"):
-        return text
-    values = parse_qs(parts.query).get("token")
-    if not values or not values[0]:
-        raise CommandError("that link has no token parameter; paste the whole link from the e-mail")
-    return values[0]
+    try:
+        return addresses.token_from(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def room_id(text: str) -> str:
