@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -178,11 +179,20 @@ class AsyncClient:
             ConnectionError: not connected (DISCONNECTED: never connected, after
                 ``disconnect()`` or after reconnection gave up).
         """
-        room, client_id, attempts = room or p.DEFAULT_ROOM, uuid.uuid4().hex, 0
+        room, client_id = room or p.DEFAULT_ROOM, uuid.uuid4().hex
+        return await self._patiently(
+            lambda: p.Send(self._link.next_id(), content, room, client_id), resend=True
+        )
+
+    async def _patiently(
+        self, make: Callable[[], p.Request], *, resend: bool = False
+    ) -> dict[str, Any]:
+        """Send what ``make()`` builds again while the server asks to retry (429 or 503 with
+        ``retry_after``, or no answer in time): at most ``SEND_ATTEMPTS`` times."""
+        attempts = 0
         while True:
             await self._pacer.turn()
-            request = p.Send(self._link.next_id(), content, room, client_id)
-            answer = await self._link.request(request, resend=True)
+            answer = await self._link.request(make(), resend=resend)
             attempts += 1
             wait = retry_delay(answer)
             if wait is None or attempts == SEND_ATTEMPTS:
@@ -228,13 +238,25 @@ class AsyncClient:
             self._link.timeline.forget(room)
         return result
 
-    async def history(self, room: str, since: int = 0) -> dict[str, Any]:
-        """Messages of ``room`` after index ``since``: ``{"status", "room", "messages"}``.
+    async def history(
+        self, room: str, since: int = 0, *, limit: int | None = None, before: int | None = None
+    ) -> dict[str, Any]:
+        """One page of ``room``'s messages, oldest first: ``{"status", "room", "messages",
+        "has_more", "first_index", "last_index"}``.
+
+        Without ``before``: the oldest messages after index ``since`` (ask again with the
+        last index received while ``has_more``). With ``before``: the newest messages below
+        that index, for reading back in time (ask again with the first index received
+        while ``has_more``; ``first_index`` is where the room starts). ``limit``: messages
+        per page, up to 500 (the server bounds a page's size in bytes too). A refusal
+        with ``retry_after`` is waited for and asked again, as for ``send``.
 
         Raises:
             ConnectionError: not connected.
         """
-        return await self._link.request(p.History(self._link.next_id(), room, since))
+        return await self._patiently(
+            lambda: p.History(self._link.next_id(), room, since, limit, before)
+        )
 
     async def typing(self, room: str, state: bool = True) -> dict[str, Any]:
         """Tell ``room`` the user started (or, with ``False``, stopped) typing.
