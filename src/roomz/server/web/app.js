@@ -4,6 +4,7 @@
 
 import { Link } from "./link.js";
 import { logOut, requestLink, say, whoAmI } from "./login.js";
+import { appendList, appendPending, removePending, renderList } from "./messages.js";
 import { $, el, errorText, label } from "./text.js";
 
 const DEFAULT_ROOM = "general";
@@ -12,7 +13,10 @@ const TYPING_IDLE_MS = 2500; // we stop "typing" after this long without a keyst
 const TYPING_REPEAT_MS = 4000; // a long burst of typing is re-announced this often
 const TYPING_FORGET_MS = 7000; // someone else's "typing" expires without a repeat
 const READ_DELAY_MS = 800;
-const KEPT_PER_ROOM = 500; // older messages leave the page (and memory) as new ones come
+const KEPT_PER_ROOM = 500; // past this, older messages leave the page as new ones come
+const OLDER_PAGE = 50; // messages asked for each time the list is scrolled to the top
+const ROOM_LIST_EVERY_MS = 10000; // rooms others create show up within this long
+const ROOM_KEY = "roomz.room"; // sessionStorage: the room shown, so a reload returns to it
 
 function randomId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -39,6 +43,9 @@ function room(id) {
       messages: [], // on the page, in index order
       seen: new Set(), // their indexes
       last: 0, // the highest of them: a catch-up asks for what follows
+      atStart: false, // the room's first message is on the page
+      loadingOlder: false,
+      pending: [], // our messages on their way: shown as "sending…"
       unread: 0,
       held: null, // live messages waiting for the answer to a catch-up
       readSent: 0, // the index last marked read
@@ -61,19 +68,30 @@ function addMessages(r, list, live) {
   r.messages.push(...added);
   if (!atEnd) r.messages.sort((a, b) => a.index - b.index);
   r.last = r.messages[r.messages.length - 1].index;
-  const dropped = r.messages.splice(0, Math.max(0, r.messages.length - KEPT_PER_ROOM));
-  for (const m of dropped) r.seen.delete(m.index);
+  const dropped = trim(r);
   const fromOthers = added.filter((m) => !isMe(m.user));
   for (const m of added) stopTyping(r.id, m.user.id);
   const looking = r.id === state.current && !document.hidden;
   if (live && !looking) r.unread += fromOthers.length;
   if (r.id === state.current) {
-    if (atEnd) appendMessages(added, dropped.length);
-    else renderMessages();
+    if (atEnd) appendList(r, added, dropped, isMe);
+    else renderList(r, isMe, true);
     if (live) announce(fromOthers);
     scheduleRead(r);
   }
   renderRooms();
+}
+
+// Past KEPT_PER_ROOM, the oldest messages leave — unless the user is reading back in the
+// room shown (they went there on purpose; scrolling back down lets them go again).
+function trim(r) {
+  const list = $("messages");
+  const down = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const excess = r.messages.length - KEPT_PER_ROOM;
+  if (excess <= 0 || (r.id === state.current && !down)) return 0;
+  for (const m of r.messages.splice(0, excess)) r.seen.delete(m.index);
+  r.atStart = false;
+  return excess;
 }
 
 function isMe(user) {
@@ -96,6 +114,8 @@ function onAuthenticated(frame, again) {
   state.me = frame.user;
   person(frame.user);
   for (const info of frame.rooms || []) room(info.room).joined = true;
+  const saved = state.rooms.get(state.current);
+  if (!again && !(saved && saved.joined)) state.current = DEFAULT_ROOM; // left meanwhile
   room(state.current).joined = true;
   if (again) {
     for (const r of state.rooms.values()) if (r.joined && r.last > 0) catchUp(r);
@@ -107,16 +127,51 @@ function onAuthenticated(frame, again) {
   renderAll();
 }
 
-// Messages missed while disconnected: everything after the last index shown. Live
-// messages of the room are held back until the answer, then merged in index order.
-async function catchUp(r) {
-  r.held = [];
-  const result = await link.request({ type: "history", room: r.id, since: r.last });
-  const held = r.held || [];
+// Messages missed while disconnected, or skipped by a live message whose index jumps
+// ahead: everything after the last index shown, page by page. Live messages of the room
+// are held back meanwhile, then merged in index order.
+async function catchUp(r, held = []) {
+  r.held = held;
+  let since = r.last;
+  for (;;) {
+    const result = await link.request({ type: "history", room: r.id, since });
+    if (result.status !== "ok") {
+      // The held messages are dropped too, so `last` stays before the gap and the next
+      // catch-up (or the next live message) asks for the rest again.
+      r.held = null;
+      return;
+    }
+    addMessages(r, result.messages, true);
+    if (!result.has_more || !result.messages.length) break;
+    since = result.messages[result.messages.length - 1].index;
+  }
+  const rest = r.held || [];
   r.held = null;
-  // Without an answer the held messages are dropped too, so `last` stays before the gap
-  // and the next catch-up asks for all of it again.
-  if (result.status === "ok") addMessages(r, [...result.messages, ...held], true);
+  addMessages(r, rest, true);
+}
+
+// Scrolled to the top: the page of messages before the first one shown.
+async function loadOlder(r) {
+  if (r.atStart || r.loadingOlder || !r.messages.length || !link.ready) return;
+  r.loadingOlder = true;
+  const before = r.messages[0].index;
+  const result = await link.request({ type: "history", room: r.id, before, limit: OLDER_PAGE });
+  r.loadingOlder = false;
+  if (result.status !== "ok" || !state.rooms.has(r.id)) return;
+  const older = result.messages.filter((m) => !r.seen.has(m.index) && m.index < before);
+  for (const m of older) r.seen.add(m.index);
+  r.messages.unshift(...older);
+  r.atStart = !result.has_more;
+  if (r.id !== state.current) return;
+  renderList(r, isMe, true);
+  fillView();
+}
+
+// A list too short to scroll never sees a scroll to the top: load older pages until it
+// scrolls, or the room's start is shown.
+function fillView() {
+  const list = $("messages");
+  if (list.scrollTop < 200) loadOlder(room(state.current));
 }
 
 async function loadRoom(id) {
@@ -127,8 +182,19 @@ async function loadRoom(id) {
   }
   const r = room(id);
   r.joined = true;
+  noteStart(r, result);
   addMessages(r, result.history || [], false);
   renderRooms();
+  if (id === state.current) fillView();
+}
+
+// Whether a join's history reaches back to the room's first message.
+function noteStart(r, result) {
+  const history = result.history || [];
+  const first = r.messages.length ? r.messages[0].index : Infinity;
+  if (result.has_more === false && (!history.length || history[0].index <= first)) {
+    r.atStart = true;
+  }
 }
 
 async function refreshRoomList() {
@@ -172,7 +238,9 @@ const handlers = {
   message(frame) {
     const r = room(frame.room);
     r.joined = true;
+    sent(r, frame.client_id);
     if (r.held) r.held.push(frame);
+    else if (r.last > 0 && frame.index > r.last + 1) catchUp(r, [frame]);
     else addMessages(r, [frame], true);
   },
   user_joined(frame) {
@@ -218,7 +286,7 @@ const handlers = {
     if (state.me && state.me.id === frame.user.id) state.me = change(state.me);
     const p = state.people.get(frame.user.id);
     if (p) p.user = change(p.user);
-    for (const r of state.rooms.values()) for (const m of r.messages) m.user = change(m.user);
+    // Messages keep the name they were sent with (the server stores it with each one).
     for (const typists of state.typing.values()) {
       for (const t of typists.values()) t.user = change(t.user);
     }
@@ -390,42 +458,7 @@ function renderOnline() {
 }
 
 function renderMessages() {
-  const r = room(state.current);
-  const list = $("messages");
-  if (!r.messages.length) {
-    list.replaceChildren(el("li", "empty", "No messages here yet."));
-    return;
-  }
-  list.replaceChildren(...r.messages.map(messageItem));
-  list.scrollTop = list.scrollHeight;
-}
-
-function appendMessages(added, dropped) {
-  const list = $("messages");
-  for (let i = 0; i < dropped; i++) list.firstElementChild.remove();
-  const pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  const empty = list.querySelector(".empty");
-  if (empty) empty.remove();
-  list.append(...added.map(messageItem));
-  const mine = added.some((m) => isMe(m.user));
-  if (pinned || mine) list.scrollTop = list.scrollHeight;
-}
-
-function messageItem(m) {
-  const item = el("li", isMe(m.user) ? "message mine" : "message");
-  item.dataset.index = String(m.index);
-  const meta = el("p", "meta");
-  const when = el("time", "when", formatTime(m.timestamp));
-  when.dateTime = m.timestamp;
-  meta.append(el("span", "author", label(m.user)), " ", when);
-  item.append(meta, el("p", "body", m.content));
-  return item;
-}
-
-function formatTime(timestamp) {
-  const date = new Date(timestamp);
-  if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  renderList(room(state.current), isMe);
 }
 
 function renderTyping() {
@@ -478,15 +511,30 @@ async function sendMessage() {
   showComposerError("");
   input.value = "";
   stopMyTyping();
-  const send = { type: "send", room: state.current, content, client_id: randomId() };
+  const r = room(state.current);
+  const send = { type: "send", room: r.id, content, client_id: randomId() };
+  // Shown at once as "sending…"; offline, the link keeps it and sends it when back.
+  const shown = { ...send, user: state.me, timestamp: new Date().toISOString(), pending: true };
+  r.pending.push(shown);
+  if (r.id === state.current) appendPending(shown, isMe);
   const result = await link.request(send);
+  sent(r, send.client_id); // the message frame normally came first and did this already
   if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
   showComposerError(errorText(result));
   if (!input.value) input.value = content;
 }
 
-/** Show room `id`: its messages so far, then its recent history (given, or asked for). */
-function switchRoom(id, history) {
+// Our message with `clientId` reached the server: it is no longer "sending…".
+function sent(r, clientId) {
+  const at = clientId ? r.pending.findIndex((m) => m.client_id === clientId) : -1;
+  if (at < 0) return;
+  r.pending.splice(at, 1);
+  if (r.id === state.current) removePending(clientId);
+}
+
+/** Show room `id`: its messages so far, then its recent history (a join's result given,
+ * or asked for). */
+function switchRoom(id, joined) {
   const moved = id !== state.current;
   if (moved) {
     stopMyTyping();
@@ -495,22 +543,29 @@ function switchRoom(id, history) {
     if (state.me) person(state.me);
   }
   state.current = id;
+  sessionStorage.setItem(ROOM_KEY, id);
   const r = room(id);
   r.unread = 0;
   showRoomError("");
   showComposerError("");
   renderAll();
-  if (history) addMessages(r, history, false);
-  else loadRoom(id);
+  if (joined) {
+    noteStart(r, joined);
+    addMessages(r, joined.history || [], false);
+    renderMessages();
+    fillView();
+  } else loadRoom(id);
   if (moved) refreshOnline();
   closeSide($("composer-input"));
 }
 
-/** Join a room, creating it when nobody has yet. */
-async function enterRoom(id) {
-  let result = await link.request({ type: "join", room: id });
+/** Join a room; one nobody has made yet is only created when the user says so. */
+async function enterRoom(id, create = false) {
+  offerCreate(null);
+  let result = await link.request({ type: create ? "create_room" : "join", room: id });
   if (result.reason === "room_not_found") {
-    result = await link.request({ type: "create_room", room: id });
+    offerCreate(id);
+    return;
   }
   if (result.status !== "ok") {
     showRoomError(errorText(result));
@@ -518,7 +573,18 @@ async function enterRoom(id) {
   }
   room(id).joined = true;
   state.others = state.others.filter((other) => other !== id);
-  switchRoom(id, result.history || []); // a room just created has no history
+  switchRoom(id, result); // a room just created has no history
+}
+
+// "There is no room # x": a typo should not make a room, so creating one takes a click.
+function offerCreate(id) {
+  $("room-create").hidden = id === null;
+  if (id === null) return;
+  $("room-create-text").textContent = `There is no room # ${id} yet.`;
+  const button = $("room-create-button");
+  button.textContent = `Create # ${id}`;
+  button.onclick = () => enterRoom(id, true);
+  button.focus();
 }
 
 async function leaveRoom() {
@@ -568,6 +634,7 @@ function toggleSide() {
 function resetState() {
   state.me = null;
   state.current = DEFAULT_ROOM;
+  offerCreate(null);
   state.rooms.clear();
   state.others = [];
   state.people.clear();
@@ -583,6 +650,7 @@ function resetState() {
 
 function showLogin(notice) {
   link.stop();
+  clearInterval(roomListTimer);
   resetState();
   $("loading").hidden = true;
   $("skip").hidden = true;
@@ -594,8 +662,12 @@ function showLogin(notice) {
   $("login-email").focus();
 }
 
+let roomListTimer = null;
+
 function showChat(user) {
   resetState();
+  const saved = sessionStorage.getItem(ROOM_KEY);
+  if (saved && ROOM_ID.test(saved)) state.current = saved; // checked when authenticated
   state.me = user;
   person(user);
   $("loading").hidden = true;
@@ -605,6 +677,10 @@ function showChat(user) {
   $("account").hidden = false;
   renderAll();
   link.start();
+  clearInterval(roomListTimer);
+  roomListTimer = setInterval(() => {
+    if (link.ready && !document.hidden) refreshRoomList(); // rooms others made meanwhile
+  }, ROOM_LIST_EVERY_MS);
   $("composer-input").focus();
 }
 
@@ -647,6 +723,9 @@ function wire() {
   input.addEventListener("input", noteKeystroke);
   input.addEventListener("blur", stopMyTyping);
   $("room-input").addEventListener("focus", refreshRoomList); // rooms others made meanwhile
+  $("messages").addEventListener("scroll", () => {
+    if ($("messages").scrollTop < 200) loadOlder(room(state.current));
+  });
   $("room-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const id = $("room-input").value.trim();
