@@ -64,10 +64,11 @@ export function removePending(clientId) {
 function messageNodes(m, prev, isMe) {
   const date = new Date(m.timestamp);
   const nodes = [];
-  const newDay = !prev || dayOf(prev) !== dayOf(m);
+  // A message still sending gets its day line when it lands, among the others.
+  const newDay = !m.pending && (!prev || dayOf(prev) !== dayOf(m));
   if (newDay) nodes.push(el("li", "day", dayText(date)));
   const grouped =
-    !newDay && !m.pending && !prev.pending && prev.user.id === m.user.id &&
+    !newDay && prev && !m.pending && !prev.pending && prev.user.id === m.user.id &&
     date - new Date(prev.timestamp) < GROUP_WITHIN_MS;
   nodes.push(messageItem(m, date, grouped, isMe(m.user)));
   return nodes;
