@@ -1,20 +1,23 @@
 // The roomz chat page: the login view, and the chat view over one WebSocket (link.js)
 // that speaks docs/protocol.md. Every string that comes from the server or the user
 // reaches the page through textContent or a text node (text.js), never as markup.
+//
+// The parts: state.js (what the page knows), timeline.js (each room's messages),
+// messages.js (drawing them), render.js (drawing the rest), typing.js (who is typing).
 
-import { Link } from "./link.js";
 import { logOut, requestLink, say, whoAmI } from "./login.js";
-import { appendList, appendPending, removePending, renderList } from "./messages.js";
-import { $, el, errorText, label } from "./text.js";
+import { appendPending } from "./messages.js";
+import {
+  renderAll, renderMessages, renderOnline, renderRooms, showComposerError,
+  showRoomError, showStatus,
+} from "./render.js";
+import { DEFAULT_ROOM, ROOM_ID, forgetPerson, isMe, link, person, room, state } from "./state.js";
+import { $, errorText } from "./text.js";
+import {
+  addMessages, catchUp, fillView, flushRead, loadOlder, loadRoom, noteStart, scheduleRead, sent,
+} from "./timeline.js";
+import { myTyping, noteKeystroke, startTyping, stopMyTyping, stopTyping } from "./typing.js";
 
-const DEFAULT_ROOM = "general";
-const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const TYPING_IDLE_MS = 2500; // we stop "typing" after this long without a keystroke
-const TYPING_REPEAT_MS = 4000; // a long burst of typing is re-announced this often
-const TYPING_FORGET_MS = 7000; // someone else's "typing" expires without a repeat
-const READ_DELAY_MS = 800;
-const KEPT_PER_ROOM = 500; // past this, older messages leave the page as new ones come
-const OLDER_PAGE = 50; // messages asked for each time the list is scrolled to the top
 const ROOM_LIST_EVERY_MS = 10000; // rooms others create show up within this long
 const ROOM_KEY = "roomz.room"; // sessionStorage: the room shown, so a reload returns to it
 
@@ -22,93 +25,6 @@ function randomId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-// -- state ----------------------------------------------------------------------------
-
-const state = {
-  me: null,
-  current: DEFAULT_ROOM,
-  rooms: new Map(), // id -> Room (see room())
-  others: [], // ids of rooms the user has not joined
-  people: new Map(), // who is online in the room shown: user id -> {user, connections, status}
-  typing: new Map(), // room id -> Map(user id -> {user, timer})
-};
-
-function room(id) {
-  let r = state.rooms.get(id);
-  if (!r) {
-    r = {
-      id,
-      joined: false,
-      messages: [], // on the page, in index order
-      seen: new Set(), // their indexes
-      last: 0, // the highest of them: a catch-up asks for what follows
-      atStart: false, // the room's first message is on the page
-      loadingOlder: false,
-      pending: [], // our messages on their way: shown as "sending…"
-      unread: 0,
-      held: null, // live messages waiting for the answer to a catch-up
-      readSent: 0, // the index last marked read
-    };
-    state.rooms.set(id, r);
-  }
-  return r;
-}
-
-/**
- * Add messages to a room, each (room, index) once, in index order. `live` messages
- * (pushed by the server or caught up after a reconnect) count as unread where the
- * user is not looking, and are announced to screen readers where they are.
- */
-function addMessages(r, list, live) {
-  const added = list.filter((m) => !r.seen.has(m.index));
-  if (!added.length) return;
-  const atEnd = added.every((m) => m.index > r.last);
-  for (const m of added) r.seen.add(m.index);
-  r.messages.push(...added);
-  if (!atEnd) r.messages.sort((a, b) => a.index - b.index);
-  r.last = r.messages[r.messages.length - 1].index;
-  const dropped = trim(r);
-  const fromOthers = added.filter((m) => !isMe(m.user));
-  for (const m of added) stopTyping(r.id, m.user.id);
-  const looking = r.id === state.current && !document.hidden;
-  if (live && !looking) r.unread += fromOthers.length;
-  if (r.id === state.current) {
-    if (atEnd) appendList(r, added, dropped, isMe);
-    else renderList(r, isMe, true);
-    if (live) announce(fromOthers);
-    scheduleRead(r);
-  }
-  renderRooms();
-}
-
-// Past KEPT_PER_ROOM, the oldest messages leave — unless the user is reading back in the
-// room shown (they went there on purpose; scrolling back down lets them go again).
-function trim(r) {
-  const list = $("messages");
-  const down = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  const excess = r.messages.length - KEPT_PER_ROOM;
-  if (excess <= 0 || (r.id === state.current && !down)) return 0;
-  for (const m of r.messages.splice(0, excess)) r.seen.delete(m.index);
-  r.atStart = false;
-  return excess;
-}
-
-function isMe(user) {
-  return state.me !== null && user.id === state.me.id;
-}
-
-function person(user) {
-  let p = state.people.get(user.id);
-  if (!p) {
-    p = { user, connections: 1, status: "online" };
-    state.people.set(user.id, p);
-  }
-  p.user = { ...p.user, ...user };
-  return p;
-}
-
-// -- server events --------------------------------------------------------------------
 
 function onAuthenticated(frame, again) {
   state.me = frame.user;
@@ -125,76 +41,6 @@ function onAuthenticated(frame, again) {
   refreshOnline(); // who arrived while we were away, or before the page opened
   if (document.hidden) link.request({ type: "presence", status: "away" });
   renderAll();
-}
-
-// Messages missed while disconnected, or skipped by a live message whose index jumps
-// ahead: everything after the last index shown, page by page. Live messages of the room
-// are held back meanwhile, then merged in index order.
-async function catchUp(r, held = []) {
-  r.held = held;
-  let since = r.last;
-  for (;;) {
-    const result = await link.request({ type: "history", room: r.id, since });
-    if (result.status !== "ok") {
-      // The held messages are dropped too, so `last` stays before the gap and the next
-      // catch-up (or the next live message) asks for the rest again.
-      r.held = null;
-      return;
-    }
-    addMessages(r, result.messages, true);
-    if (!result.has_more || !result.messages.length) break;
-    since = result.messages[result.messages.length - 1].index;
-  }
-  const rest = r.held || [];
-  r.held = null;
-  addMessages(r, rest, true);
-}
-
-// Scrolled to the top: the page of messages before the first one shown.
-async function loadOlder(r) {
-  if (r.atStart || r.loadingOlder || !r.messages.length || !link.ready) return;
-  r.loadingOlder = true;
-  const before = r.messages[0].index;
-  const result = await link.request({ type: "history", room: r.id, before, limit: OLDER_PAGE });
-  r.loadingOlder = false;
-  if (result.status !== "ok" || !state.rooms.has(r.id)) return;
-  const older = result.messages.filter((m) => !r.seen.has(m.index) && m.index < before);
-  for (const m of older) r.seen.add(m.index);
-  r.messages.unshift(...older);
-  r.atStart = !result.has_more;
-  if (r.id !== state.current) return;
-  renderList(r, isMe, true);
-  fillView();
-}
-
-// A list too short to scroll never sees a scroll to the top: load older pages until it
-// scrolls, or the room's start is shown.
-function fillView() {
-  const list = $("messages");
-  if (list.scrollTop < 200) loadOlder(room(state.current));
-}
-
-async function loadRoom(id) {
-  const result = await link.request({ type: "join", room: id });
-  if (result.status !== "ok") {
-    if (result.reason !== "connection_lost") showRoomError(errorText(result));
-    return;
-  }
-  const r = room(id);
-  r.joined = true;
-  noteStart(r, result);
-  addMessages(r, result.history || [], false);
-  renderRooms();
-  if (id === state.current) fillView();
-}
-
-// Whether a join's history reaches back to the room's first message.
-function noteStart(r, result) {
-  const history = result.history || [];
-  const first = r.messages.length ? r.messages[0].index : Infinity;
-  if (result.has_more === false && (!history.length || history[0].index <= first)) {
-    r.atStart = true;
-  }
 }
 
 async function refreshRoomList() {
@@ -228,10 +74,6 @@ async function refreshOnline() {
   }
   if (state.me) person(state.me);
   renderOnline();
-}
-
-function forgetPerson(user) {
-  if (!isMe(user)) state.people.delete(user.id);
 }
 
 const handlers = {
@@ -302,69 +144,6 @@ function onFrame(frame) {
   if (handler) handler(frame);
 }
 
-// -- typing ---------------------------------------------------------------------------
-
-function startTyping(roomId, user) {
-  const typists = state.typing.get(roomId) || new Map();
-  state.typing.set(roomId, typists);
-  const previous = typists.get(user.id);
-  if (previous) clearTimeout(previous.timer);
-  const timer = setTimeout(() => stopTyping(roomId, user.id), TYPING_FORGET_MS);
-  typists.set(user.id, { user, timer });
-  renderTyping();
-}
-
-function stopTyping(roomId, userId) {
-  const typists = state.typing.get(roomId);
-  const entry = typists && typists.get(userId);
-  if (!entry) return;
-  clearTimeout(entry.timer);
-  typists.delete(userId);
-  renderTyping();
-}
-
-/** Our own typing: `true` at the first keystroke (again during long bursts), `false` when idle. */
-const myTyping = { room: null, sentAt: 0, idle: null };
-
-function noteKeystroke() {
-  clearTimeout(myTyping.idle);
-  if (!$("composer-input").value) {
-    stopMyTyping();
-    return;
-  }
-  const now = Date.now();
-  if (myTyping.room !== state.current || now - myTyping.sentAt > TYPING_REPEAT_MS) {
-    if (myTyping.room !== state.current) stopMyTyping();
-    myTyping.room = state.current;
-    myTyping.sentAt = now;
-    link.request({ type: "typing", room: state.current, state: true });
-  }
-  myTyping.idle = setTimeout(stopMyTyping, TYPING_IDLE_MS);
-}
-
-function stopMyTyping() {
-  if (myTyping.room === null) return;
-  clearTimeout(myTyping.idle);
-  link.request({ type: "typing", room: myTyping.room, state: false });
-  myTyping.room = null;
-}
-
-// -- reading --------------------------------------------------------------------------
-
-// What the user has looked at is marked read a moment later (one request per burst of
-// messages), or at once when they move to another room.
-function scheduleRead(r) {
-  clearTimeout(r.readTimer);
-  r.readTimer = setTimeout(() => flushRead(r), READ_DELAY_MS);
-}
-
-function flushRead(r) {
-  clearTimeout(r.readTimer);
-  if (document.hidden || r.id !== state.current || r.last <= r.readSent) return;
-  r.readSent = r.last;
-  link.request({ type: "read", room: r.id, index: r.last });
-}
-
 function onVisibility() {
   if (!link.ready) return;
   const status = document.hidden ? "away" : "online";
@@ -378,128 +157,6 @@ function onVisibility() {
     renderRooms();
   }
 }
-
-// -- rendering ------------------------------------------------------------------------
-
-function renderAll() {
-  renderMe();
-  renderRooms();
-  renderOnline();
-  renderMessages();
-  renderTyping();
-}
-
-function renderMe() {
-  if (!state.me) return;
-  $("me").textContent = label(state.me);
-  const input = $("name-input");
-  if (document.activeElement !== input) input.value = state.me.display_name || "";
-}
-
-function renderRooms() {
-  const list = $("rooms");
-  const joined = [...state.rooms.values()].filter((r) => r.joined);
-  const rank = (r) => (r.id === DEFAULT_ROOM ? "" : r.id); // the default room first
-  joined.sort((a, b) => rank(a).localeCompare(rank(b)));
-  // Re-rendering replaces the buttons; a keyboard user's focus stays on the same room.
-  const active = document.activeElement;
-  const focused = list.contains(active) ? active.dataset.room : null;
-  list.replaceChildren(...joined.map(roomItem));
-  const again = [...list.querySelectorAll("button")].find((b) => b.dataset.room === focused);
-  if (again) again.focus();
-  const others = state.others.filter((id) => !room(id).joined);
-  $("others-section").hidden = others.length === 0;
-  $("other-rooms").replaceChildren(...others.map(otherRoomItem));
-  $("room-title").textContent = `# ${state.current}`;
-  $("leave").hidden = state.current === DEFAULT_ROOM;
-  const unread = joined.reduce((sum, r) => sum + r.unread, 0);
-  $("side-toggle").textContent = `Rooms and people${unread ? ` (${unread} unread)` : ""}`;
-  document.title = unread ? `(${unread}) roomz` : "roomz";
-}
-
-function roomItem(r) {
-  const button = el("button", "room-button");
-  button.type = "button";
-  button.dataset.room = r.id;
-  button.append(el("span", "room-name", `# ${r.id}`));
-  if (r.unread) {
-    const badge = el("span", "badge", String(r.unread));
-    badge.append(el("span", "visually-hidden", " unread"));
-    button.append(badge);
-  }
-  if (r.id === state.current) button.setAttribute("aria-current", "page");
-  button.addEventListener("click", () => switchRoom(r.id));
-  const item = el("li");
-  item.append(button);
-  return item;
-}
-
-function otherRoomItem(id) {
-  const button = el("button", "room-button", `Join # ${id}`);
-  button.type = "button";
-  button.addEventListener("click", () => enterRoom(id));
-  const item = el("li");
-  item.append(button);
-  return item;
-}
-
-function renderOnline() {
-  const people = [...state.people.values()];
-  people.sort((a, b) => label(a.user).localeCompare(label(b.user)));
-  $("online").replaceChildren(
-    ...people.map((p) => {
-      const item = el("li", `person ${p.status === "away" ? "away" : "here"}`);
-      item.append(el("span", "dot"), el("span", "person-name", label(p.user)));
-      if (isMe(p.user)) item.append(el("span", "tag", " (you)"));
-      if (p.status === "away") item.append(el("span", "tag", " away"));
-      return item;
-    }),
-  );
-}
-
-function renderMessages() {
-  renderList(room(state.current), isMe);
-}
-
-function renderTyping() {
-  const typing = state.typing.get(state.current) || new Map();
-  const typists = [...typing.values()].map((t) => label(t.user));
-  let text = "";
-  if (typists.length === 1) text = `${typists[0]} is typing…`;
-  else if (typists.length === 2) text = `${typists[0]} and ${typists[1]} are typing…`;
-  else if (typists.length > 2) text = "Several people are typing…";
-  $("typing").textContent = text;
-}
-
-function announce(messages) {
-  if (!messages.length) return;
-  const last = messages[messages.length - 1];
-  $("announcer").textContent = `${label(last.user)}: ${last.content}`;
-}
-
-const STATUS_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-};
-
-function showStatus(status) {
-  const node = $("status");
-  node.hidden = false;
-  node.dataset.state = status;
-  node.textContent = STATUS_TEXT[status];
-}
-
-function showComposerError(text) {
-  $("composer-error").textContent = text;
-}
-
-function showRoomError(text) {
-  $("room-message").textContent = text;
-}
-
-// -- user actions ---------------------------------------------------------------------
 
 async function sendMessage() {
   const input = $("composer-input");
@@ -522,14 +179,6 @@ async function sendMessage() {
   if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
   showComposerError(errorText(result));
   if (!input.value) input.value = content;
-}
-
-// Our message with `clientId` reached the server: it is no longer "sending…".
-function sent(r, clientId) {
-  const at = clientId ? r.pending.findIndex((m) => m.client_id === clientId) : -1;
-  if (at < 0) return;
-  r.pending.splice(at, 1);
-  if (r.id === state.current) removePending(clientId);
 }
 
 /** Show room `id`: its messages so far, then its recent history (a join's result given,
@@ -629,8 +278,6 @@ function toggleSide() {
   if (open) refreshRoomList();
 }
 
-// -- views ----------------------------------------------------------------------------
-
 function resetState() {
   state.me = null;
   state.current = DEFAULT_ROOM;
@@ -723,6 +370,14 @@ function wire() {
   input.addEventListener("input", noteKeystroke);
   input.addEventListener("blur", stopMyTyping);
   $("room-input").addEventListener("focus", refreshRoomList); // rooms others made meanwhile
+  $("rooms").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-room]");
+    if (button) switchRoom(button.dataset.room);
+  });
+  $("other-rooms").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-join]");
+    if (button) enterRoom(button.dataset.join);
+  });
   $("messages").addEventListener("scroll", () => {
     if ($("messages").scrollTop < 200) loadOlder(room(state.current));
   });
@@ -751,12 +406,12 @@ function wire() {
   document.addEventListener("visibilitychange", onVisibility);
 }
 
-const link = new Link({
+link.events = {
   status: showStatus,
   authenticated: onAuthenticated,
   frame: onFrame,
   refused: () => showLogin("Your session has ended. Log in again."),
-});
+};
 
 wire();
 boot();
