@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from roomz import ConnectionState
 from roomz import protocol as p
+from roomz.errors import Reason, error_body
+from tests.conftest import UNIT
 from tests.roomz.client.conftest import ClientFactory, eventually
 from tests.roomz.client.fake_server import FakeServer
 from tests.roomz.client.loopback import DroppingProxy
@@ -55,3 +57,33 @@ async def test_after_a_drop_the_catch_up_reads_every_page(
     await eventually(lambda: len(seen) >= 10)
     assert seen == list(range(1, 11))
     assert [since for _, since in histories(fake)] == [0, 3, 6, 9]
+
+
+async def test_a_send_refused_for_a_moment_or_unanswered_is_stored_once(
+    make_client: ClientFactory, fake: FakeServer
+) -> None:
+    """429 and 503 with retry_after are waited out, a lost result is asked again: every
+    attempt carries the one client_id, so the message is stored once."""
+    client = make_client(fake.issue_magic_token(ANN), connection_timeout=0.5 * UNIT)
+    await client.connect()
+    fake.send_refusals = [
+        error_body(Reason.RATE_LIMITED, "slow down", retry_after=0.05),
+        {"error": "the store is briefly away", "code": 503, "reason": "unavailable",
+         "retry_after": 0.05},
+    ]  # fmt: skip
+    fake.results_lost = 1
+    answer = await client.send("once")
+    assert answer["status"] == "ok" and answer["index"] == 1
+    sends = [r for r in fake.requests if isinstance(r, p.Send)]
+    assert len(sends) == 4 and len({s.client_id for s in sends}) == 1
+    assert [m["content"] for m in fake.rooms["general"]] == ["once"]
+
+
+async def test_a_refusal_without_retry_after_is_final(
+    make_client: ClientFactory, fake: FakeServer
+) -> None:
+    client = make_client(fake.issue_magic_token(ANN))
+    await client.connect()
+    fake.send_refusals = [error_body(Reason.NOT_A_MEMBER, "join first")]
+    assert (await client.send("no"))["reason"] == "not_a_member"
+    assert len([r for r in fake.requests if isinstance(r, p.Send)]) == 1

@@ -8,8 +8,8 @@
 import { logOut, requestLink, say, whoAmI } from "./login.js";
 import { appendPending } from "./messages.js";
 import {
-  renderAll, renderMessages, renderOnline, renderRooms, showComposerError,
-  showRoomError, showStatus,
+  closeSide, offerCreate, renderAll, renderMessages, renderOnline, renderRooms,
+  showComposerError, showRoomError, showStatus,
 } from "./render.js";
 import { DEFAULT_ROOM, ROOM_ID, forgetPerson, isMe, link, person, room, state } from "./state.js";
 import { $, errorText } from "./text.js";
@@ -225,17 +225,6 @@ async function enterRoom(id, create = false) {
   switchRoom(id, result); // a room just created has no history
 }
 
-// "There is no room # x": a typo should not make a room, so creating one takes a click.
-function offerCreate(id) {
-  $("room-create").hidden = id === null;
-  if (id === null) return;
-  $("room-create-text").textContent = `There is no room # ${id} yet.`;
-  const button = $("room-create-button");
-  button.textContent = `Create # ${id}`;
-  button.onclick = () => enterRoom(id, true);
-  button.focus();
-}
-
 async function leaveRoom() {
   const id = state.current;
   const result = await link.request({ type: "leave", room: id });
@@ -260,16 +249,6 @@ async function setName(name) {
   const result = await link.request({ type: "set_display_name", name });
   const done = result.display_name ? "Name saved." : "Name cleared.";
   $("name-message").textContent = result.status === "ok" ? done : errorText(result);
-}
-
-/** Fold the phone-width side panel; focus inside it moves to `focusTo` (it is hidden now). */
-function closeSide(focusTo) {
-  const side = $("side");
-  if (!side.classList.contains("open")) return;
-  const hadFocus = side.contains(document.activeElement);
-  side.classList.remove("open");
-  $("side-toggle").setAttribute("aria-expanded", "false");
-  if (hadFocus && focusTo) focusTo.focus();
 }
 
 function toggleSide() {
@@ -373,6 +352,9 @@ function wire() {
   $("rooms").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-room]");
     if (button) switchRoom(button.dataset.room);
+  });
+  $("room-create-button").addEventListener("click", (event) => {
+    enterRoom(event.currentTarget.dataset.room, true);
   });
   $("other-rooms").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-join]");

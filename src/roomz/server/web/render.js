@@ -122,3 +122,24 @@ export function showComposerError(text) {
 export function showRoomError(text) {
   $("room-message").textContent = text;
 }
+
+// "There is no room # x": a typo should not make a room, so creating one takes a click.
+export function offerCreate(id) {
+  $("room-create").hidden = id === null;
+  if (id === null) return;
+  $("room-create-text").textContent = `There is no room # ${id} yet.`;
+  const button = $("room-create-button");
+  button.textContent = `Create # ${id}`;
+  button.dataset.room = id; // app.js creates it on a click
+  button.focus();
+}
+
+/** Fold the phone-width side panel; focus inside it moves to `focusTo` (it is hidden now). */
+export function closeSide(focusTo) {
+  const side = $("side");
+  if (!side.classList.contains("open")) return;
+  const hadFocus = side.contains(document.activeElement);
+  side.classList.remove("open");
+  $("side-toggle").setAttribute("aria-expanded", "false");
+  if (hadFocus && focusTo) focusTo.focus();
+}
