@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from roomz import AsyncClient
 from tests.conftest import UNIT
-from tests.roomz.web.browser import connected
+from tests.roomz.web.browser import connected, screenshot
 from tests.roomz.web.conftest import Web
 from tests.roomz.web.test_chat import create_room
 
@@ -39,6 +39,7 @@ async def test_scrolling_up_reaches_the_first_message_and_marks_the_start(web: W
     await expect(start).to_have_text("This is the start of # general.")
     await ann.page.evaluate(SCROLL_TO_TOP)  # nothing more to load, nothing repeated
     await asyncio.sleep(0.3)
+    await screenshot(ann.page, "roomz-history-start.png")
     await expect(bodies).to_have_count(130)
 
 
@@ -124,3 +125,4 @@ async def test_days_are_marked_and_one_persons_messages_are_grouped(web: Web) ->
     assert grouped == [False, True, True, False, False]
     await expect(bob.page.locator("#messages .day")).to_have_text(["Today"])
     assert await items.first.locator("time").get_attribute("title")
+    await screenshot(bob.page, "roomz-grouped.png")
