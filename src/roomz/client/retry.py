@@ -4,7 +4,8 @@ A send answered 429 ``rate_limited`` or 503 with a ``retry_after`` is written ag
 that many seconds; one answered 408 ``timeout`` (no result in time: it may or may not have
 been stored) is written again at once. Every attempt carries the message's one
 ``client_id``, so the server stores it once whatever happened to the earlier attempts.
-Attempts are bounded by :data:`SEND_ATTEMPTS`; the last answer is returned as it is.
+Attempts are bounded by :data:`SEND_ATTEMPTS`, and a wait by :data:`MAX_WAIT`; past
+either, the last answer is returned as it is.
 
 A 429 means the connection's request budget is spent, and every send made at that moment
 would be refused again if they all retried together. So after a 429 the :class:`Pacer`
@@ -23,6 +24,8 @@ SEND_ATTEMPTS = 10
 """Attempts a ``send`` makes at most (the first one included)."""
 MAX_SPACING = 1.0
 """Seconds between two paced sends at most, whatever ``retry_after`` said."""
+MAX_WAIT = 60.0
+"""A ``retry_after`` longer than this is not waited for: the refusal is the answer."""
 
 
 def retry_delay(answer: dict[str, Any]) -> float | None:
@@ -30,9 +33,9 @@ def retry_delay(answer: dict[str, Any]) -> float | None:
     if answer.get("reason") == Reason.TIMEOUT:
         return 0.0
     wait = answer.get("retry_after")
-    if answer.get("code") not in (429, 503) or isinstance(wait, bool):
+    if answer.get("code") not in (429, 503) or not isinstance(wait, int | float):
         return None
-    return float(wait) if isinstance(wait, int | float) and wait >= 0 else None
+    return float(wait) if 0 <= wait <= MAX_WAIT and not isinstance(wait, bool) else None
 
 
 class Pacer:
