@@ -57,7 +57,8 @@ async def test_a_message_sent_while_the_server_is_down_shows_as_sending_then_goe
     await expect(pending.locator(".when")).to_have_text("sending…")
     await expect(pending.locator(".body")).to_have_text("while the server is down")
     await web.server.start()
-    await connected(ann.page)
+    # The page's backoff may have grown to 15 s while the server was down.
+    await expect(ann.page.locator("#status")).to_have_text("Connected", timeout=40_000 * UNIT)
     await expect(pending).to_have_count(0)
     await expect(ann.page.locator("#messages .body")).to_have_text(
         ["before", "while the server is down"]
