@@ -5,29 +5,16 @@ from __future__ import annotations
 import pytest
 
 from roomz import AsyncClient, AuthenticationError
-from roomz.client.addresses import token_from, websocket_url
+from roomz.client.addresses import token_from
 
 
-@pytest.mark.parametrize(
-    ("address", "url"),
-    [
-        ("http://127.0.0.1:8000", "ws://127.0.0.1:8000/ws"),
-        ("https://chat.example.com/", "wss://chat.example.com/ws"),
-        ("https://chat.example.com/roomz", "wss://chat.example.com/roomz/ws"),
-        ("ws://127.0.0.1:8000/ws", "ws://127.0.0.1:8000/ws"),
-        (" HTTP://h:1/ws ", "ws://h:1/ws"),
-    ],
-)
-def test_addresses_become_websocket_urls(address: str, url: str) -> None:
-    assert websocket_url(address) == url
-
-
-@pytest.mark.parametrize("address", ["127.0.0.1:8000", "ftp://h/", "http://"])
-def test_other_addresses_are_refused(address: str) -> None:
-    with pytest.raises(ValueError, match="is not a ws://, wss://, http:// or https:// URL"):
-        websocket_url(address)
-    with pytest.raises(ValueError):
+def test_the_client_takes_what_a_browser_shows() -> None:
+    """The address parsing itself is tested with roomz-cli (tests/roomz/cli/test_main.py)."""
+    for address in ("http://127.0.0.1:8000", "https://chat.example.com/", "ws://h:1/ws"):
         AsyncClient(address)
+    for address in ("127.0.0.1:8000", "ftp://h/", "http://"):
+        with pytest.raises(ValueError, match="is not a ws://, wss://, http:// or https:// URL"):
+            AsyncClient(address)
 
 
 def test_tokens_are_read_from_whole_links() -> None:
