@@ -24,10 +24,12 @@ from roomz.errors import ProtocolError, Reason
 
 MAX_CONTENT_LENGTH = 4000  # characters; the default, a server may configure another
 MAX_FRAME_BYTES = 64 * 1024  # client→server frame, UTF-8 bytes: 4,000 escaped characters fit
-MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024  # server→client: history replies carry many messages
+MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024  # server→client, what a client accepts
+HISTORY_PAGE_LIMIT = 500  # messages a `history` reply carries at most (and its default `limit`)
+HISTORY_PAGE_BYTES = 1024 * 1024  # a history page's messages stop growing past this many bytes
+MAX_INDEX = 2**63 - 1  # message indexes are 64-bit signed integers in the stores
 MAX_ID_LENGTH = 128  # request_id and client_id
 MAX_DISPLAY_NAME_LENGTH = 64
-MAX_INDEX = 2**63 - 1  # message indexes are 64-bit signed in every store
 DEFAULT_ROOM = "general"  # every user is a member; `send` without `room` goes there
 PRESENCE_STATUSES = ("online", "away")  # what a client may announce
 PRESENCE_OFFLINE = "offline"  # what the server announces when a user's last socket closes
@@ -148,11 +150,20 @@ class Leave(Request):
 
 @dataclass(frozen=True, slots=True)
 class History(Request):
-    """Every message of ``room`` whose index is greater than ``since``, in order."""
+    """One page of ``room``'s messages, in index order.
+
+    Forwards (``before`` is ``None``): the oldest messages whose index is greater than
+    ``since``. Backwards (``before`` set): the newest messages whose index is below
+    ``before`` (and above ``since``). At most ``limit`` messages (``None``: the server's
+    :data:`HISTORY_PAGE_LIMIT`), and a page stops growing past :data:`HISTORY_PAGE_BYTES`;
+    the reply's ``has_more`` says whether another page follows in that direction.
+    """
 
     type: ClassVar[str] = "history"
     room: str
     since: int = 0
+    limit: int | None = None
+    before: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +251,13 @@ class _Fields:
             raise self.invalid(name, f"an integer from {minimum} to {maximum}")
         return value
 
+    def optional_bounded(self, name: str, minimum: int, maximum: int = MAX_INDEX) -> int | None:
+        return (
+            None
+            if self.frame.get(name) is None
+            else self.integer(name, minimum=minimum, maximum=maximum)
+        )
+
     def flag(self, name: str) -> bool:
         value = self.require(name)
         if not isinstance(value, bool):
@@ -284,6 +302,14 @@ def _send(f: _Fields, rid: str, max_content: int) -> Send:
     return Send(rid, content, f.optional_room(), f.optional_identifier("client_id"))
 
 
+def _history(f: _Fields, rid: str, _: int) -> History:
+    # `since` is required when paging forwards, as it always was; `before` pages backwards.
+    before = f.optional_bounded("before", 1)
+    since = f.integer("since", minimum=0) if before is None else f.optional_bounded("since", 0)
+    limit = f.optional_bounded("limit", 1, HISTORY_PAGE_LIMIT)
+    return History(rid, f.room(), since or 0, limit, before)
+
+
 _Decoder = Callable[[_Fields, str, int], Request]
 _DECODERS: dict[str, _Decoder] = {
     "send": _send,
@@ -295,7 +321,7 @@ _DECODERS: dict[str, _Decoder] = {
     "list_rooms": lambda f, rid, _: ListRooms(rid),
     "join": lambda f, rid, _: Join(rid, f.room()),
     "leave": lambda f, rid, _: Leave(rid, f.room()),
-    "history": lambda f, rid, _: History(rid, f.room(), f.integer("since", minimum=0)),
+    "history": _history,
     "who": lambda f, rid, _: Who(rid, f.optional_room()),
     "ping": lambda f, rid, _: Ping(rid),
 }

@@ -23,6 +23,7 @@ from roomz.cli.view import View
 from roomz.client.connection import http_base
 from roomz.client.session_cache import SessionCache
 from roomz.errors import Reason
+from roomz.protocol import MAX_INDEX
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Actions:
             c.ListRooms: self.rooms,
             c.SwitchRoom: self.switch,
             c.Who: self.who,
+            c.More: self.more,
             c.Help: self.help,
         }
 
@@ -219,6 +221,27 @@ class Actions:
                 others.append(f"{label(user)}{away}")
         people = me + others
         self.screen.show(status(f"here in {room_tag(room)} ({len(people)}): {', '.join(people)}"))
+
+    async def more(self, command: c.More) -> None:
+        """Older messages of the current room, oldest first, under a line saying so; the
+        room's first message is followed by a line marking its start."""
+        room = self.view.room
+        before = self.view.first_index.get(room, MAX_INDEX)
+        if before <= 1:
+            self.screen.show(status(f"that is the start of {room_tag(room)}: nothing older"))
+            return
+        result = await self.client.history(room, before=before, limit=command.count)
+        if "error" in result:
+            self.screen.show(error_line(f"no history for {room_tag(room)}: {error_text(result)}"))
+            return
+        messages = [m for m in result.get("messages") or [] if isinstance(m, dict)]
+        self.screen.show(status(f"{len(messages)} older messages of {room_tag(room)}:"))
+        for message in messages:
+            self.view.message(message, live=False)
+            self.screen.show(message_line(message))
+        if result.get("has_more") is False:
+            self.view.first_index[room] = 1  # nothing below: the next /more says so at once
+            self.screen.show(status(f"start of {room_tag(room)}"))
 
     async def help(self, _: c.Help) -> None:
         for line in c.help_lines():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
 
-from roomz.protocol import MAX_DISPLAY_NAME_LENGTH, ROOM_PATTERN
+from roomz.client import addresses
+from roomz.protocol import HISTORY_PAGE_LIMIT, MAX_DISPLAY_NAME_LENGTH, ROOM_PATTERN
 
 
 class CommandError(ValueError):
@@ -93,6 +93,13 @@ class Who:
 
 
 @dataclass(frozen=True, slots=True)
+class More:
+    """Show ``count`` messages of the current room older than the oldest one shown."""
+
+    count: int = 20
+
+
+@dataclass(frozen=True, slots=True)
 class Help:
     """Show the commands."""
 
@@ -110,6 +117,7 @@ Command = (
     | ListRooms
     | SwitchRoom
     | Who
+    | More
     | Help
 )
 
@@ -160,6 +168,14 @@ def _switch(name: str, argument: str) -> Command:
     return SwitchRoom(_optional_room(name, argument))
 
 
+def _more(name: str, argument: str) -> Command:
+    if not argument:
+        return More()
+    if not argument.isdigit() or not 0 < int(argument) <= HISTORY_PAGE_LIMIT:
+        raise CommandError(f"/{name} takes a number of messages from 1 to {HISTORY_PAGE_LIMIT}")
+    return More(int(argument))
+
+
 _Parser = Callable[[str, str], Command]
 _COMMANDS: dict[str, tuple[_Parser, str, str]] = {
     "login": (_login, "/login EMAIL", "send a login link to EMAIL"),
@@ -172,6 +188,8 @@ _COMMANDS: dict[str, tuple[_Parser, str, str]] = {
     "room": (_switch, "/room [ROOM]", "post to ROOM (without ROOM: show where you post)"),
     "rooms": (_no_argument(ListRooms()), "/rooms", "list the rooms, with unread counts"),
     "who": (_no_argument(Who()), "/who", "who is here in the current room"),
+    "more": (_more, "/more [N]", "show N (20) older messages of the room, back to its start"),
+    "history": (_more, "/history [N]", ""),
     "logout": (_no_argument(Logout()), "/logout", "disconnect and forget the session"),
     "quit": (_no_argument(Quit()), "/quit", "leave roomz-cli (also /exit, Ctrl-D, Ctrl-C)"),
     "exit": (_no_argument(Quit()), "/exit", ""),
@@ -218,13 +236,10 @@ def token_from(text: str) -> str:
     Raises:
         CommandError: a link without a ``token`` parameter.
     """
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https"):
-        return text
-    values = parse_qs(parts.query).get("token")
-    if not values or not values[0]:
-        raise CommandError("that link has no token parameter; paste the whole link from the e-mail")
-    return values[0]
+    try:
+        return addresses.token_from(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def room_id(text: str) -> str:

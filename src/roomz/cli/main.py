@@ -15,31 +15,11 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from roomkit.extras import require
+from roomz.client.addresses import websocket_url
 
 DEFAULT_SERVER = "ws://localhost:8000/ws"
-_WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
-
-
-def websocket_url(address: str) -> str:
-    """The WebSocket URL of ``address``: ``http://h:8000`` → ``ws://h:8000/ws``.
-
-    ``ws(s)://`` URLs are kept as given; ``http(s)://`` ones get ``/ws`` appended to their
-    path unless it ends so already.
-
-    Raises:
-        ValueError: not an http, https, ws or wss URL with a host.
-    """
-    parts = urlsplit(address.strip())
-    scheme = _WS_SCHEMES.get(parts.scheme.lower())
-    if scheme is None or not parts.netloc:
-        raise ValueError(f"{address!r} is not a ws://, wss://, http:// or https:// URL")
-    path = parts.path
-    if parts.scheme.lower() in ("http", "https") and not path.rstrip("/").endswith("/ws"):
-        path = path.rstrip("/") + "/ws"
-    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
 
 
 def default_session_file(environ: Mapping[str, str] = os.environ) -> Path:

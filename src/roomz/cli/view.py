@@ -48,6 +48,7 @@ class View:
         self.rooms: set[str] = {DEFAULT_ROOM}
         self.unseen: dict[str, int] = {}
         self.last_index: dict[str, int] = {}
+        self.first_index: dict[str, int] = {}  # the oldest message shown, per room
         self.people: dict[str, Person] = {}
         self.me: str | None = None
         self._typing: dict[tuple[str, str], float] = {}
@@ -73,6 +74,7 @@ class View:
         index = _count(data, "index")
         if index is not None:
             self.last_index[room] = max(index, self.last_index.get(room, 0))
+            self.first_index[room] = min(index, self.first_index.get(room, index))
         if not live:
             return
         if room != self.room:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from roomz import protocol as p
+from roomz.client.addresses import token_from, websocket_url
 from roomz.client.connection import ConnectionState, http_base, post_json
 from roomz.client.handlers import EventHandler, EventPump, HandlerRegistry
 from roomz.client.link import Link, Policy
+from roomz.client.retry import SEND_ATTEMPTS, Pacer, retry_delay
 from roomz.client.session_cache import Credentials, SessionCache
 from roomz.errors import AuthenticationError, Reason
 
@@ -28,8 +31,10 @@ class AsyncClient:
     """Primary async WebSocket client for Roomz real-time chat.
 
     Args:
-        server_url: WebSocket URL, e.g. ``ws://localhost:8000/ws``.
-        session_token: magic-link (or session) token used by ``connect()`` without arguments.
+        server_url: WebSocket URL, e.g. ``ws://localhost:8000/ws``, or the address a
+            browser shows, ``http://localhost:8000`` (its ``/ws`` is then implied).
+        session_token: magic-link (or session) token used by ``connect()`` without
+            arguments; the whole login link is accepted too.
         reconnect: reconnect automatically when the connection drops.
         reconnect_delay: seconds before the first reconnection attempt; doubles after each.
         max_reconnect_attempts: attempts before giving up (then an ``error`` event, 503).
@@ -38,7 +43,7 @@ class AsyncClient:
         session_cache_file: file caching the session token (mode 0600), or ``None``.
 
     Raises:
-        ValueError: ``server_url`` is not a ``ws://`` or ``wss://`` URL.
+        ValueError: ``server_url`` is not a ws, wss, http or https URL with a host.
     """
 
     def __init__(
@@ -52,14 +57,16 @@ class AsyncClient:
         connection_timeout: float = 10.0,
         session_cache_file: str | Path | None = None,
     ) -> None:
+        server_url = websocket_url(server_url)
         self._http = http_base(server_url)
         self._timeout = connection_timeout
         cache = None if session_cache_file is None else SessionCache(session_cache_file, server_url)
-        self._credentials = Credentials(session_token, cache)
+        self._credentials = Credentials(token_from(session_token), cache)
         self._handlers = HandlerRegistry()
         self._pump = EventPump(self._handlers)
         policy = Policy(reconnect, reconnect_delay, max_reconnect_attempts, connection_timeout)
         self._link = Link(server_url, self._credentials, self._pump, policy)
+        self._pacer = Pacer()
 
     @property
     def connected(self) -> bool:
@@ -107,18 +114,23 @@ class AsyncClient:
         """Open the WebSocket and authenticate; does nothing unless disconnected.
 
         Args:
-            session_token: magic-link or session token. Without one: the session of an
-                earlier connection, else the constructor's token, else the cached session.
+            session_token: magic-link or session token, or the whole login link. Without
+                one: the session of an earlier connection, else the constructor's token,
+                else the cached session.
             token: another name for ``session_token``.
 
         Raises:
-            AuthenticationError: no token, or the server refused it (a refused session is
-                removed from the cache).
+            AuthenticationError: no token (or a link without one), or the server refused
+                it (a refused session is removed from the cache).
             ConnectionError: the server could not be reached.
         """
         if self._link.state is not ConnectionState.DISCONNECTED:
             return
-        chosen = await self._credentials.choose(session_token or token)
+        try:
+            given = token_from(session_token or token or "") or None
+        except ValueError as exc:
+            raise AuthenticationError(str(exc), code=401, reason=Reason.NO_TOKEN) from None
+        chosen = await self._credentials.choose(given)
         if not chosen:
             message = "no token: pass a magic-link token, or log in first"
             raise AuthenticationError(message, code=401, reason=Reason.NO_TOKEN)
@@ -158,12 +170,34 @@ class AsyncClient:
         called meanwhile. The other request methods wait the same way, except ``typing``
         and ``ping``, which are only worth sending now.
 
+        A send refused with 429 or 503 and a ``retry_after`` is sent again after that
+        wait, and one that timed out (408) at once, always with the same ``client_id``,
+        up to :data:`~roomz.client.retry.SEND_ATTEMPTS` attempts; after a 429 the
+        client spaces its sends as the server asks (see :mod:`roomz.client.retry`).
+
         Raises:
             ConnectionError: not connected (DISCONNECTED: never connected, after
                 ``disconnect()`` or after reconnection gave up).
         """
-        request = p.Send(self._link.next_id(), content, room or p.DEFAULT_ROOM, uuid.uuid4().hex)
-        return await self._link.request(request, resend=True)
+        room, client_id = room or p.DEFAULT_ROOM, uuid.uuid4().hex
+        return await self._patiently(
+            lambda: p.Send(self._link.next_id(), content, room, client_id), resend=True
+        )
+
+    async def _patiently(
+        self, make: Callable[[], p.Request], *, resend: bool = False
+    ) -> dict[str, Any]:
+        """Send what ``make()`` builds again while the server asks to retry (429 or 503 with
+        ``retry_after``, or no answer in time): at most ``SEND_ATTEMPTS`` times."""
+        attempts = 0
+        while True:
+            await self._pacer.turn()
+            answer = await self._link.request(make(), resend=resend)
+            attempts += 1
+            wait = retry_delay(answer)
+            if wait is None or attempts == SEND_ATTEMPTS:
+                return answer
+            self._pacer.refused(answer, wait)
 
     async def set_display_name(self, name: str | None) -> dict[str, Any]:
         """Set, or clear with ``None``, the display name: ``{"status", "display_name"}``.
@@ -204,13 +238,25 @@ class AsyncClient:
             self._link.timeline.forget(room)
         return result
 
-    async def history(self, room: str, since: int = 0) -> dict[str, Any]:
-        """Messages of ``room`` after index ``since``: ``{"status", "room", "messages"}``.
+    async def history(
+        self, room: str, since: int = 0, *, limit: int | None = None, before: int | None = None
+    ) -> dict[str, Any]:
+        """One page of ``room``'s messages, oldest first: ``{"status", "room", "messages",
+        "has_more", "first_index", "last_index"}``.
+
+        Without ``before``: the oldest messages after index ``since`` (ask again with the
+        last index received while ``has_more``). With ``before``: the newest messages below
+        that index, for reading back in time (ask again with the first index received
+        while ``has_more``; ``first_index`` is where the room starts). ``limit``: messages
+        per page, up to 500 (the server bounds a page's size in bytes too). A refusal
+        with ``retry_after`` is waited for and asked again, as for ``send``.
 
         Raises:
             ConnectionError: not connected.
         """
-        return await self._link.request(p.History(self._link.next_id(), room, since))
+        return await self._patiently(
+            lambda: p.History(self._link.next_id(), room, since, limit, before)
+        )
 
     async def typing(self, room: str, state: bool = True) -> dict[str, Any]:
         """Tell ``room`` the user started (or, with ``False``, stopped) typing.

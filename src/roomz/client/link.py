@@ -9,7 +9,10 @@ After every connection but the first (a reconnect, or ``open`` after a drop or a
 chat messages still waiting for their ``result`` are written again with the same
 ``client_id`` (the server stores each ``client_id`` once), and each room's missed messages
 are fetched with ``history`` since the last index handed to handlers while the room's live
-messages are held back — see :mod:`roomz.client.timeline`.
+messages are held back — see :mod:`roomz.client.timeline`. A live message whose index skips
+ahead of its room's mark starts the same catch-up for that room alone. A catch-up reads
+page after page (each reply is bounded by the server) until a reply says ``has_more`` is
+false, handing each page to handlers as it arrives.
 
 A request made while RECONNECTING waits for the outcome (unless made with ``wait=False``),
 then goes out once on the new connection; if reconnection gives up, or :meth:`Link.close`
@@ -23,6 +26,7 @@ import asyncio
 import itertools
 import logging
 import random
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +37,7 @@ from roomz import protocol as p
 from roomz.client.connection import ConnectionState, open_session
 from roomz.client.handlers import EventPump
 from roomz.client.requests import PendingRequests
+from roomz.client.retry import SEND_ATTEMPTS, retry_delay
 from roomz.client.session_cache import Credentials
 from roomz.client.timeline import Timeline
 from roomz.errors import AuthenticationError, ConnectionError, ProtocolError, Reason, error_body
@@ -77,7 +82,7 @@ class Link:
         self._pending = PendingRequests(policy.timeout)
         self._ws: ClientConnection | None = None
         self._supervisor: asyncio.Task[None] | None = None
-        self._catch_up: asyncio.Task[None] | None = None
+        self._catch_up: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._settled = asyncio.Event()  # cleared while RECONNECTING
         self._settled.set()
@@ -205,13 +210,21 @@ class Link:
         if kind in ("result", "pong"):
             self._pending.resolve(frame)
         elif kind == "message":
-            for message in self.timeline.accept(p.event_data(frame)):
-                self._pump.emit("message", message)
+            self._on_message(p.event_data(frame))
         elif kind in p.SERVER_FRAME_TYPES and kind != "authenticated":
             self._note_display_name(frame)
             self._pump.emit(kind, p.event_data(frame))
         else:
             logger.debug("ignoring a %r frame", kind)
+
+    def _on_message(self, message: dict[str, Any]) -> None:
+        since = self.timeline.gap(message)
+        if since is not None:  # messages between are missing: fetch them, hold this one
+            room = str(message.get("room"))
+            self.timeline.hold([room])
+            self._start_catch_up(self._fetch_room(room, since))
+        for admitted in self.timeline.accept(message):
+            self._pump.emit("message", admitted)
 
     def _note_display_name(self, frame: dict[str, Any]) -> None:
         user = frame.get("user")
@@ -277,25 +290,53 @@ class Link:
             except ConnectionClosed:
                 break  # the supervisor sees the close next; these go out after that reconnect
         self.timeline.hold(marks)
-        self._catch_up = asyncio.create_task(self._fetch_missed(marks), name="roomz-catch-up")
+        self._start_catch_up(self._fetch_missed(marks))
+
+    def _start_catch_up(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="roomz-catch-up")
+        self._catch_up.add(task)
+        task.add_done_callback(self._catch_up.discard)
 
     async def _fetch_missed(self, marks: dict[str, int]) -> None:
         for room, since in marks.items():
+            await self._fetch_room(room, since)
+
+    async def _fetch_room(self, room: str, since: int) -> None:
+        """Deliver ``room``'s messages after ``since`` page by page, then the held ones.
+
+        A dropped connection ends it silently: the next catch-up starts from what was
+        delivered. Other failures are reported as an ``error`` event.
+        """
+        refusals = 0
+        while True:
+            request = p.History(self.next_id(), room, since)
             try:
-                result = await self.request(p.History(self.next_id(), room, since), wait=False)
+                result = await self.request(request, wait=False)
             except ConnectionError:
                 return  # dropped again: the supervisor cancels us; the next catch-up retries
             messages = result.get("messages")
+            wait = retry_delay(result)
+            if not isinstance(messages, list) and wait is not None and refusals < SEND_ATTEMPTS:
+                refusals += 1  # rate-limited, or the server is briefly unable: ask again
+                await asyncio.sleep(wait)
+                continue
             if not isinstance(messages, list):
                 self._pump.emit("error", result)
-                messages = []
-            history = [p.event_data(m) for m in messages if isinstance(m, dict)]
-            for message in self.timeline.release(room, history):
+                break
+            page = [p.event_data(m) for m in messages if isinstance(m, dict)]
+            for message in self.timeline.admit(room, page):
                 self._pump.emit("message", message)
+            indexes = [m["index"] for m in page if isinstance(m.get("index"), int)]
+            if result.get("has_more") is not True or not indexes or max(indexes) <= since:
+                break  # the last page (servers that do not page send only one)
+            since = max(indexes)
+        for message in self.timeline.release(room, []):
+            self._pump.emit("message", message)
 
     async def _stop_catch_up(self) -> None:
-        task, self._catch_up = self._catch_up, None
-        if task is not None:
+        tasks, self._catch_up = self._catch_up, set()
+        for task in tasks:
             task.cancel()
-            await asyncio.wait([task])  # unlike `await task`, never swallows our own cancel
+        if tasks:
+            await asyncio.wait(tasks)  # unlike `await task`, never swallows our own cancel
         self.timeline.abandon()

@@ -191,9 +191,11 @@ class SyncClient:
         """Leave ``room``; see :meth:`AsyncClient.leave`."""
         return self._portal.call(self._client.leave(room))
 
-    def history(self, room: str, since: int = 0) -> dict[str, Any]:
-        """Messages of ``room`` after ``since``; see :meth:`AsyncClient.history`."""
-        return self._portal.call(self._client.history(room, since))
+    def history(
+        self, room: str, since: int = 0, *, limit: int | None = None, before: int | None = None
+    ) -> dict[str, Any]:
+        """One page of ``room``'s messages; see :meth:`AsyncClient.history`."""
+        return self._portal.call(self._client.history(room, since, limit=limit, before=before))
 
     def typing(self, room: str, state: bool = True) -> dict[str, Any]:
         """Start or stop typing in ``room``; see :meth:`AsyncClient.typing`."""

@@ -1,10 +1,11 @@
 """Per-room bookkeeping that turns live frames and catch-up histories into one ordered stream.
 
 Each room has a high-water mark: the index of the last message handed to handlers. A message
-at or below it is a duplicate and is dropped. While a room catches up after a reconnect, its
-live messages are held back; when the history reply arrives, history and held messages are
-merged, ordered by index and admitted together — so handlers see every missed message once,
-in order, before anything newer. Pure bookkeeping: no I/O, no event loop.
+at or below it is a duplicate and is dropped. While a room catches up (after a reconnect, or
+after a live message skipped ahead of the mark: see :meth:`Timeline.gap`), its live messages
+are held back; each history page is admitted as it arrives, and when the last one is in,
+the held messages are merged behind it in index order — so handlers see every missed
+message once, in order, before anything newer. Pure bookkeeping: no I/O, no event loop.
 """
 
 from __future__ import annotations
@@ -51,6 +52,23 @@ class Timeline:
         """Begin catching up ``rooms``: their live messages wait for :meth:`release`."""
         for room in rooms:
             self._held.setdefault(room, [])
+
+    def catching_up(self, room: str) -> bool:
+        """True while ``room``'s live messages are held back."""
+        return room in self._held
+
+    def gap(self, message: Message) -> int | None:
+        """The room's mark when the live ``message`` skips ahead of it (messages between
+        are missing), unless the room is catching up already; else ``None``."""
+        room, index = str(message.get("room", DEFAULT_ROOM)), _index(message)
+        last = self._last.get(room)
+        if index is None or last is None or room in self._held or index <= last + 1:
+            return None
+        return last
+
+    def admit(self, room: str, page: Iterable[Message]) -> list[Message]:
+        """A history page of a room catching up: what to deliver now (the room stays held)."""
+        return self._admit(room, list(page))
 
     def release(self, room: str, history: Iterable[Message]) -> list[Message]:
         """End the catch-up of ``room``: the messages to deliver now, in order."""

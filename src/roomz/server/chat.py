@@ -44,6 +44,7 @@ from roomkit import (
 )
 from roomz import protocol
 from roomz.errors import Reason
+from roomz.server.history import HistoryPages
 from roomz.server.live import LOGOUT, LiveEvents, session_digest
 from roomz.server.metrics import Metrics
 from roomz.server.outbox import Outbox
@@ -89,6 +90,7 @@ class Chat:
         self.roster = Roster(self.relay.origin, publish, heartbeat=roster_heartbeat)
         self.live = LiveEvents(kit, self.sockets, self.relay, self.metrics, self.roster)
         self.rooms = Rooms(kit, self.sockets, self.relay, history_limit=history_limit)
+        self.history = HistoryPages(kit.store)
         self._frames: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
         self._ids = itertools.count(1)
 

@@ -153,15 +153,22 @@ class Requests:
         return {"rooms": await self._chat.rooms.list_rooms(connection)}
 
     async def _join(self, connection: Connection, request: p.Join) -> dict[str, Any]:
-        return await self._chat.rooms.join(connection, request.room)
+        await self._chat.rooms.join(connection, request.room)
+        page = await self._chat.history.newest(request.room, self._chat.rooms.history_limit)
+        history = page.pop("messages")
+        return {**page, "history": history}
 
     async def _leave(self, connection: Connection, request: p.Leave) -> dict[str, Any]:
         await self._chat.rooms.leave(connection, request.room)
         return {"room": request.room}
 
     async def _history(self, connection: Connection, request: p.History) -> dict[str, Any]:
-        messages = await self._chat.rooms.missed(connection, request.room, request.since)
-        return {"room": request.room, "messages": messages}
+        await self._chat.rooms.require_member(connection.user_id, request.room)
+        pages, room = self._chat.history, request.room
+        limit = request.limit or p.HISTORY_PAGE_LIMIT
+        if request.before is None:
+            return await pages.after(room, request.since, limit)
+        return await pages.before(room, request.before, request.since, limit)
 
     async def _who(self, connection: Connection, request: p.Who) -> dict[str, Any]:
         return {"room": request.room, "users": await self._chat.who(connection, request.room)}

@@ -75,8 +75,9 @@ class Rooms:
         await self.bind_relay(room)
         return True
 
-    async def join(self, connection: Connection, room: str) -> dict[str, Any]:
-        """Make the user a member of ``room``: ``{"room", "last_index", "history"}``.
+    async def join(self, connection: Connection, room: str) -> None:
+        """Make the user a member of ``room`` (the answer's history is read by the caller,
+        :class:`~roomz.server.history.HistoryPages`).
 
         Raises:
             ChatError: no such room.
@@ -92,9 +93,6 @@ class Rooms:
                 total_connections=self._sockets.count(user_id),
             )  # fmt: skip
             await self._relay.announce("user_joined", user_id, frame)
-        history = await self.history(room, since=None)
-        last = await self._kit.store.get_event_count(room)
-        return {"room": room, "last_index": last, "history": history}
 
     async def leave(self, connection: Connection, room: str) -> None:
         """Stop being a member of ``room`` (every socket of the user leaves with it)."""
@@ -132,30 +130,6 @@ class Rooms:
             last = await store.get_event_count(room.id)
             listed.append({"room": room.id, "last_index": last, "joined": joined, "unread": unread})
         return listed
-
-    async def missed(self, connection: Connection, room: str, since: int) -> list[dict[str, Any]]:
-        """Every message of ``room`` after index ``since``, for a member.
-
-        Raises:
-            ChatError: not a member, or no such room.
-        """
-        await self.require_member(connection.user_id, room)
-        return await self.history(room, since=since)
-
-    async def history(
-        self, room: str, *, since: int | None, limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Messages after index ``since`` in order, or the newest ``limit`` when None."""
-        store = self._kit.store
-        if since is None:
-            limit = limit or self.history_limit
-            start = max(0, await store.get_event_count(room) - limit)
-            events = await store.list_events(room, offset=start, limit=limit)
-        else:
-            events = []
-            while page := await store.list_events(room, offset=since + len(events), limit=1000):
-                events += page
-        return [message_frame(e) for e in events if e.status.value != "blocked"]
 
     async def memberships(self, user_id: str) -> set[str]:
         """The user's chat rooms (from memory when the user has a socket here already:

@@ -32,6 +32,9 @@ from roomz.cli import commands as c
         ("/room dev.ops-2", c.SwitchRoom("dev.ops-2")),
         ("/room", c.SwitchRoom(None)),
         ("/who", c.Who()),
+        ("/more", c.More(20)),
+        ("/more 100", c.More(100)),
+        ("/history 5", c.More(5)),
         ("/help", c.Help()),
     ],
 )
@@ -68,6 +71,9 @@ def test_token_is_taken_from_a_pasted_link() -> None:
         ("/who is here", "/who takes no argument, got 'is here'"),
         ("/join", "/join needs ROOM: /join ROOM"),
         ("/name " + "x" * 65, "/name: a name has at most 64 characters, not 65"),
+        ("/more 0", "/more takes a number of messages from 1 to 500"),
+        ("/more lots", "/more takes a number of messages from 1 to 500"),
+        ("/history 501", "/history takes a number of messages from 1 to 500"),
     ],
 )
 def test_bad_lines_give_one_clear_line(line: str, expected: str) -> None:
@@ -103,7 +109,15 @@ def test_help_lists_every_command() -> None:
     text = "\n".join(c.help_lines())
     for usage in ("/login EMAIL", "/token TOKEN", "/name [NAME]", "/clearname", "/logout"):
         assert usage in text
-    for usage in ("/quit", "/join ROOM", "/leave [ROOM]", "/rooms", "/room [ROOM]", "/who"):
+    for usage in (
+        "/quit",
+        "/join ROOM",
+        "/leave [ROOM]",
+        "/rooms",
+        "/room [ROOM]",
+        "/who",
+        "/more",
+    ):
         assert usage in text
     assert "/help" in text
 

@@ -264,6 +264,29 @@ async def test_a_burst_of_messages_keeps_order_and_the_typed_line(
         await term.wait_prompt_line("[general] > still typing")
 
 
+async def test_more_reads_older_messages_back_to_the_start(
+    cli: CliFactory, chat: ChatServer, peer: Peers
+) -> None:
+    """Connecting shows the newest 20; /more pages back through the rest and marks the start."""
+    bob = await peer(BOB)
+    for n in range(1, 31):
+        assert "error" not in await bob.client.send(f"old {n:02d}")
+    async with cli() as term:
+        await log_in(term, chat, ANN)
+        screen = await term.wait_for(f"{BOB}: old 30")
+        assert f"{BOB}: old 10" not in screen and f"{BOB}: old 11" in screen
+        await term.enter("/more 6")
+        await term.wait_for("6 older messages of [general]")
+        screen = await term.wait_for(f"{BOB}: old 05")
+        assert f"{BOB}: old 04" not in screen and "start of [general]" not in screen
+        await term.enter("/more")
+        await term.wait_for("4 older messages of [general]")
+        await term.wait_for(f"{BOB}: old 01")
+        await term.wait_for("-- start of [general]")
+        await term.enter("/more")
+        await term.wait_for("that is the start of [general]: nothing older")
+
+
 async def test_an_unreachable_server_is_one_line(cli: CliFactory, tmp_path: Path) -> None:
     """With nothing listening, /login and /token each print one line saying so."""
     nowhere = f"http://127.0.0.1:{free_port()}"

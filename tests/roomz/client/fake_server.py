@@ -3,7 +3,8 @@
 It decodes every client frame with :mod:`roomz.protocol` and builds every answer with it,
 so the client is tested against the same wire format the real server speaks. Tests reach
 into the state (``rooms``, ``login_requests``) and steer it (``post``, ``close_all``,
-``drop_before_next_result``, ``history_gate``).
+``drop_before_next_result``, ``history_gate``, ``page_size``, ``send_refusals``,
+``results_lost``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class FakeServer:
         self.sockets: dict[WebSocket, str] = {}
         self.drop_before_next_result = False
         self.history_gate: asyncio.Event | None = None  # when set, history waits for it
+        self.page_size: int | None = None  # when set, history answers in pages this long
+        self.send_refusals: list[Frame] = []  # error bodies the next sends get instead
+        self.results_lost = 0  # sends whose result is never written (stored all the same)
         self.app = Starlette(
             routes=[
                 Route("/auth/login", self._login, methods=["POST"]),
@@ -217,7 +221,17 @@ class FakeServer:
             await self._send(email, request, skip=ws)
             await ws.close(1011)
             raise WebSocketDisconnect(1011)
-        await ws.send_text(p.encode(await self._handlers[request.type](email, request)))
+        if isinstance(request, p.Send) and self.send_refusals:
+            refusal = self.send_refusals.pop(0)
+            await ws.send_text(
+                p.encode({**refusal, "type": "result", "request_id": request.request_id})
+            )
+            return
+        answer = await self._handlers[request.type](email, request)
+        if isinstance(request, p.Send) and self.results_lost:
+            self.results_lost -= 1
+            return
+        await ws.send_text(p.encode(answer))
 
     async def _send(self, email: str, request: p.Send, skip: WebSocket | None = None) -> Frame:
         if not self.is_member(email, request.room):
@@ -278,8 +292,16 @@ class FakeServer:
             return _refuse(request, Reason.NOT_A_MEMBER, f"not in room {request.room!r}")
         if self.history_gate is not None:
             await self.history_gate.wait()
-        after = [m for m in self.rooms[request.room] if m["index"] > request.since]
-        return p.result_frame(request.request_id, room=request.room, messages=after)
+        messages = self.rooms[request.room]
+        after = [m for m in messages if m["index"] > request.since]
+        if self.page_size is None:
+            return p.result_frame(request.request_id, room=request.room, messages=after)
+        page = after[: self.page_size]
+        return p.result_frame(
+            request.request_id, room=request.room, messages=page,
+            has_more=len(after) > len(page), first_index=1 if messages else 0,
+            last_index=len(messages),
+        )  # fmt: skip
 
     async def _read(self, email: str, request: p.Read) -> Frame:
         if request.room not in self.rooms:

@@ -92,7 +92,7 @@ async def test_bad_messages_are_refused_and_change_nothing(chat: Chat) -> None:
         with pytest.raises(ChatError) as raised:
             await chat.post(alice, request)
         assert raised.value.reason == reason
-    assert await chat.rooms.history(protocol.DEFAULT_ROOM, since=0) == []
+    assert (await chat.history.after(protocol.DEFAULT_ROOM, 0, 100))["messages"] == []
 
 
 async def test_a_resend_with_the_same_client_id_is_stored_once(chat: Chat) -> None:
@@ -102,7 +102,7 @@ async def test_a_resend_with_the_same_client_id_is_stored_once(chat: Chat) -> No
     first = await chat.post(alice, send("once", client_id="c1"))
     again = await chat.post(alice, send("once", client_id="c1"))
     assert again["message_id"] == first["message_id"]
-    assert len(await chat.rooms.history(protocol.DEFAULT_ROOM, since=0)) == 1
+    assert len((await chat.history.after(protocol.DEFAULT_ROOM, 0, 100))["messages"]) == 1
     await settle()
     assert bob_tab.contents() == ["once"] and alice_tab.contents() == ["once"]
 
@@ -116,9 +116,10 @@ async def test_rooms_join_history_and_leave(chat: Chat) -> None:
     await chat.rooms.join(alice, "side")
     for i in range(5):
         await chat.post(alice, send(f"m{i}", room="side"))
-    joined = (await chat.rooms.join(bob, "side"))["history"]
+    await chat.rooms.join(bob, "side")
+    joined = (await chat.history.newest("side", 50))["messages"]
     assert [f["content"] for f in joined] == [f"m{i}" for i in range(5)]
-    missed = await chat.rooms.history("side", since=3)
+    missed = (await chat.history.after("side", 3, 100))["messages"]
     assert [(f["index"], f["content"]) for f in missed] == [(4, "m3"), (5, "m4")]
     await chat.rooms.leave(bob, "side")
     await chat.post(alice, send("after", room="side"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from roomz import AsyncClient
 from tests.conftest import UNIT
@@ -27,6 +27,14 @@ WATCH_STATUS = """() => {
   new MutationObserver(() => window.statusSeen.push(status.textContent))
     .observe(status, {childList: true, characterData: true, subtree: true});
 }"""
+
+
+async def create_room(page: Page, room: str) -> None:
+    """Type a new room's name in "Join or create", then confirm that it is to be created."""
+    await page.fill("#room-input", room)
+    await page.press("#room-input", "Enter")
+    await expect(page.locator("#room-create")).to_contain_text(f"There is no room # {room} yet.")
+    await page.click("#room-create-button")
 
 
 async def test_message_reaches_the_other_browser(web: Web) -> None:
@@ -68,20 +76,27 @@ async def test_markup_in_messages_and_names_is_shown_as_text(web: Web) -> None:
 
 
 async def test_display_name_is_set_and_cleared(web: Web) -> None:
-    """A name Ann sets shows as 'Name (email)' in Bob's page, and clearing it shows the email."""
+    """A name Ann sets shows as 'Name (email)' in Bob's page, and clearing it shows the email.
+    Each message keeps the name it was sent with, live and after a reload alike."""
     bob = await web.log_in("bob@example.com")
     ann = await web.log_in("ann@example.com")  # after Bob, so his page sees her arrive
     await ann.send("hi")
     author = bob.page.locator("#messages .author")
-    await expect(author).to_have_text("ann@example.com")
+    await expect(author).to_have_text(["ann@example.com"])
     await ann.page.fill("#name-input", "  Ann Lee ")
     await ann.page.press("#name-input", "Enter")
     await expect(ann.page.locator("#name-message")).to_have_text("Name saved.")
-    await expect(author).to_have_text("Ann Lee (ann@example.com)")
     await expect(bob.page.locator("#online")).to_contain_text("Ann Lee (ann@example.com)")
+    await ann.send("named now")
+    named = ["ann@example.com", "Ann Lee (ann@example.com)"]
+    await expect(author).to_have_text(named)
+    await bob.page.reload()
+    await connected(bob.page)
+    await expect(author).to_have_text(named)  # the same after a reload
     await ann.page.click("#name-clear")
     await expect(ann.page.locator("#name-message")).to_have_text("Name cleared.")
-    await expect(author).to_have_text("ann@example.com")
+    await expect(bob.page.locator("#online")).to_contain_text("ann@example.com")
+    await expect(author).to_have_text(named)
 
 
 async def test_typing_and_who_is_online_reach_the_other_browser(web: Web) -> None:
@@ -125,8 +140,7 @@ async def test_rooms_unread_counts_and_history(web: Web) -> None:
     """A room made by Ann and joined by Bob counts unread messages until he opens it."""
     ann = await web.log_in("ann@example.com")
     bob = await web.log_in("bob@example.com")
-    await ann.page.fill("#room-input", "lounge")
-    await ann.page.press("#room-input", "Enter")
+    await create_room(ann.page, "lounge")
     await expect(ann.page.locator("#room-title")).to_have_text("# lounge")
     await ann.send("first in the lounge")
     await expect(ann.message("first in the lounge")).to_have_count(1)
@@ -161,8 +175,7 @@ async def test_leaving_and_rejoining_a_room(web: Web) -> None:
     """A room left is offered under 'Other rooms'; joining it again shows its history."""
     ann = await web.log_in("ann@example.com")
     page = ann.page
-    await page.fill("#room-input", "lounge")
-    await page.press("#room-input", "Enter")
+    await create_room(page, "lounge")
     await expect(page.locator("#room-title")).to_have_text("# lounge")
     await ann.send("kept in the lounge")
     await expect(ann.message("kept in the lounge")).to_have_count(1)
@@ -181,8 +194,7 @@ async def test_rooms_made_by_others_are_offered(web: Web) -> None:
     """A room Ann creates after Bob arrived is offered to him, and one click takes him in."""
     ann = await web.log_in("ann@example.com")
     bob = await web.log_in("bob@example.com")
-    await ann.page.fill("#room-input", "garden")
-    await ann.page.press("#room-input", "Enter")
+    await create_room(ann.page, "garden")
     await expect(ann.page.locator("#room-title")).to_have_text("# garden")
     await ann.send("the roses are out")
     await expect(ann.message("the roses are out")).to_have_count(1)
@@ -282,8 +294,7 @@ async def test_people_online_before_the_page_opened_are_listed(web: Web) -> None
         await expect(bob_in_ann).to_have_class("person away")
         await expect(online.filter(has_text="cy@example.com")).to_have_class("person here")
 
-        await ann.page.fill("#room-input", "porch")
-        await ann.page.press("#room-input", "Enter")
+        await create_room(ann.page, "porch")
         await expect(ann.page.locator("#room-title")).to_have_text("# porch")
         await expect(online).to_have_text(["ann@example.com (you)"])
         await cy.join("porch")

@@ -1,101 +1,37 @@
 // The roomz chat page: the login view, and the chat view over one WebSocket (link.js)
 // that speaks docs/protocol.md. Every string that comes from the server or the user
 // reaches the page through textContent or a text node (text.js), never as markup.
+//
+// The parts: state.js (what the page knows), timeline.js (each room's messages),
+// messages.js (drawing them), render.js (drawing the rest), typing.js (who is typing).
 
-import { Link } from "./link.js";
 import { logOut, requestLink, say, whoAmI } from "./login.js";
-import { $, el, errorText, label } from "./text.js";
+import { appendPending } from "./messages.js";
+import {
+  closeSide, offerCreate, renderAll, renderMessages, renderOnline, renderRooms,
+  showComposerError, showRoomError, showStatus,
+} from "./render.js";
+import { DEFAULT_ROOM, ROOM_ID, forgetPerson, isMe, link, person, room, state } from "./state.js";
+import { $, errorText } from "./text.js";
+import {
+  addMessages, catchUp, fillView, flushRead, loadOlder, loadRoom, noteStart, scheduleRead, sent,
+} from "./timeline.js";
+import { myTyping, noteKeystroke, startTyping, stopMyTyping, stopTyping } from "./typing.js";
 
-const DEFAULT_ROOM = "general";
-const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const TYPING_IDLE_MS = 2500; // we stop "typing" after this long without a keystroke
-const TYPING_REPEAT_MS = 4000; // a long burst of typing is re-announced this often
-const TYPING_FORGET_MS = 7000; // someone else's "typing" expires without a repeat
-const READ_DELAY_MS = 800;
-const KEPT_PER_ROOM = 500; // older messages leave the page (and memory) as new ones come
+const ROOM_LIST_EVERY_MS = 10000; // rooms others create show up within this long
+const ROOM_KEY = "roomz.room"; // sessionStorage: the room shown, so a reload returns to it
 
 function randomId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// -- state ----------------------------------------------------------------------------
-
-const state = {
-  me: null,
-  current: DEFAULT_ROOM,
-  rooms: new Map(), // id -> Room (see room())
-  others: [], // ids of rooms the user has not joined
-  people: new Map(), // who is online in the room shown: user id -> {user, connections, status}
-  typing: new Map(), // room id -> Map(user id -> {user, timer})
-};
-
-function room(id) {
-  let r = state.rooms.get(id);
-  if (!r) {
-    r = {
-      id,
-      joined: false,
-      messages: [], // on the page, in index order
-      seen: new Set(), // their indexes
-      last: 0, // the highest of them: a catch-up asks for what follows
-      unread: 0,
-      held: null, // live messages waiting for the answer to a catch-up
-      readSent: 0, // the index last marked read
-    };
-    state.rooms.set(id, r);
-  }
-  return r;
-}
-
-/**
- * Add messages to a room, each (room, index) once, in index order. `live` messages
- * (pushed by the server or caught up after a reconnect) count as unread where the
- * user is not looking, and are announced to screen readers where they are.
- */
-function addMessages(r, list, live) {
-  const added = list.filter((m) => !r.seen.has(m.index));
-  if (!added.length) return;
-  const atEnd = added.every((m) => m.index > r.last);
-  for (const m of added) r.seen.add(m.index);
-  r.messages.push(...added);
-  if (!atEnd) r.messages.sort((a, b) => a.index - b.index);
-  r.last = r.messages[r.messages.length - 1].index;
-  const dropped = r.messages.splice(0, Math.max(0, r.messages.length - KEPT_PER_ROOM));
-  for (const m of dropped) r.seen.delete(m.index);
-  const fromOthers = added.filter((m) => !isMe(m.user));
-  for (const m of added) stopTyping(r.id, m.user.id);
-  const looking = r.id === state.current && !document.hidden;
-  if (live && !looking) r.unread += fromOthers.length;
-  if (r.id === state.current) {
-    if (atEnd) appendMessages(added, dropped.length);
-    else renderMessages();
-    if (live) announce(fromOthers);
-    scheduleRead(r);
-  }
-  renderRooms();
-}
-
-function isMe(user) {
-  return state.me !== null && user.id === state.me.id;
-}
-
-function person(user) {
-  let p = state.people.get(user.id);
-  if (!p) {
-    p = { user, connections: 1, status: "online" };
-    state.people.set(user.id, p);
-  }
-  p.user = { ...p.user, ...user };
-  return p;
-}
-
-// -- server events --------------------------------------------------------------------
-
 function onAuthenticated(frame, again) {
   state.me = frame.user;
   person(frame.user);
   for (const info of frame.rooms || []) room(info.room).joined = true;
+  const saved = state.rooms.get(state.current);
+  if (!again && !(saved && saved.joined)) state.current = DEFAULT_ROOM; // left meanwhile
   room(state.current).joined = true;
   if (again) {
     for (const r of state.rooms.values()) if (r.joined && r.last > 0) catchUp(r);
@@ -105,30 +41,6 @@ function onAuthenticated(frame, again) {
   refreshOnline(); // who arrived while we were away, or before the page opened
   if (document.hidden) link.request({ type: "presence", status: "away" });
   renderAll();
-}
-
-// Messages missed while disconnected: everything after the last index shown. Live
-// messages of the room are held back until the answer, then merged in index order.
-async function catchUp(r) {
-  r.held = [];
-  const result = await link.request({ type: "history", room: r.id, since: r.last });
-  const held = r.held || [];
-  r.held = null;
-  // Without an answer the held messages are dropped too, so `last` stays before the gap
-  // and the next catch-up asks for all of it again.
-  if (result.status === "ok") addMessages(r, [...result.messages, ...held], true);
-}
-
-async function loadRoom(id) {
-  const result = await link.request({ type: "join", room: id });
-  if (result.status !== "ok") {
-    if (result.reason !== "connection_lost") showRoomError(errorText(result));
-    return;
-  }
-  const r = room(id);
-  r.joined = true;
-  addMessages(r, result.history || [], false);
-  renderRooms();
 }
 
 async function refreshRoomList() {
@@ -164,15 +76,13 @@ async function refreshOnline() {
   renderOnline();
 }
 
-function forgetPerson(user) {
-  if (!isMe(user)) state.people.delete(user.id);
-}
-
 const handlers = {
   message(frame) {
     const r = room(frame.room);
     r.joined = true;
+    sent(r, frame.client_id);
     if (r.held) r.held.push(frame);
+    else if (r.last > 0 && frame.index > r.last + 1) catchUp(r, [frame]);
     else addMessages(r, [frame], true);
   },
   user_joined(frame) {
@@ -218,7 +128,7 @@ const handlers = {
     if (state.me && state.me.id === frame.user.id) state.me = change(state.me);
     const p = state.people.get(frame.user.id);
     if (p) p.user = change(p.user);
-    for (const r of state.rooms.values()) for (const m of r.messages) m.user = change(m.user);
+    // Messages keep the name they were sent with (the server stores it with each one).
     for (const typists of state.typing.values()) {
       for (const t of typists.values()) t.user = change(t.user);
     }
@@ -232,69 +142,6 @@ const handlers = {
 function onFrame(frame) {
   const handler = handlers[frame.type];
   if (handler) handler(frame);
-}
-
-// -- typing ---------------------------------------------------------------------------
-
-function startTyping(roomId, user) {
-  const typists = state.typing.get(roomId) || new Map();
-  state.typing.set(roomId, typists);
-  const previous = typists.get(user.id);
-  if (previous) clearTimeout(previous.timer);
-  const timer = setTimeout(() => stopTyping(roomId, user.id), TYPING_FORGET_MS);
-  typists.set(user.id, { user, timer });
-  renderTyping();
-}
-
-function stopTyping(roomId, userId) {
-  const typists = state.typing.get(roomId);
-  const entry = typists && typists.get(userId);
-  if (!entry) return;
-  clearTimeout(entry.timer);
-  typists.delete(userId);
-  renderTyping();
-}
-
-/** Our own typing: `true` at the first keystroke (again during long bursts), `false` when idle. */
-const myTyping = { room: null, sentAt: 0, idle: null };
-
-function noteKeystroke() {
-  clearTimeout(myTyping.idle);
-  if (!$("composer-input").value) {
-    stopMyTyping();
-    return;
-  }
-  const now = Date.now();
-  if (myTyping.room !== state.current || now - myTyping.sentAt > TYPING_REPEAT_MS) {
-    if (myTyping.room !== state.current) stopMyTyping();
-    myTyping.room = state.current;
-    myTyping.sentAt = now;
-    link.request({ type: "typing", room: state.current, state: true });
-  }
-  myTyping.idle = setTimeout(stopMyTyping, TYPING_IDLE_MS);
-}
-
-function stopMyTyping() {
-  if (myTyping.room === null) return;
-  clearTimeout(myTyping.idle);
-  link.request({ type: "typing", room: myTyping.room, state: false });
-  myTyping.room = null;
-}
-
-// -- reading --------------------------------------------------------------------------
-
-// What the user has looked at is marked read a moment later (one request per burst of
-// messages), or at once when they move to another room.
-function scheduleRead(r) {
-  clearTimeout(r.readTimer);
-  r.readTimer = setTimeout(() => flushRead(r), READ_DELAY_MS);
-}
-
-function flushRead(r) {
-  clearTimeout(r.readTimer);
-  if (document.hidden || r.id !== state.current || r.last <= r.readSent) return;
-  r.readSent = r.last;
-  link.request({ type: "read", room: r.id, index: r.last });
 }
 
 function onVisibility() {
@@ -311,163 +158,6 @@ function onVisibility() {
   }
 }
 
-// -- rendering ------------------------------------------------------------------------
-
-function renderAll() {
-  renderMe();
-  renderRooms();
-  renderOnline();
-  renderMessages();
-  renderTyping();
-}
-
-function renderMe() {
-  if (!state.me) return;
-  $("me").textContent = label(state.me);
-  const input = $("name-input");
-  if (document.activeElement !== input) input.value = state.me.display_name || "";
-}
-
-function renderRooms() {
-  const list = $("rooms");
-  const joined = [...state.rooms.values()].filter((r) => r.joined);
-  const rank = (r) => (r.id === DEFAULT_ROOM ? "" : r.id); // the default room first
-  joined.sort((a, b) => rank(a).localeCompare(rank(b)));
-  // Re-rendering replaces the buttons; a keyboard user's focus stays on the same room.
-  const active = document.activeElement;
-  const focused = list.contains(active) ? active.dataset.room : null;
-  list.replaceChildren(...joined.map(roomItem));
-  const again = [...list.querySelectorAll("button")].find((b) => b.dataset.room === focused);
-  if (again) again.focus();
-  const others = state.others.filter((id) => !room(id).joined);
-  $("others-section").hidden = others.length === 0;
-  $("other-rooms").replaceChildren(...others.map(otherRoomItem));
-  $("room-title").textContent = `# ${state.current}`;
-  $("leave").hidden = state.current === DEFAULT_ROOM;
-  const unread = joined.reduce((sum, r) => sum + r.unread, 0);
-  $("side-toggle").textContent = `Rooms and people${unread ? ` (${unread} unread)` : ""}`;
-  document.title = unread ? `(${unread}) roomz` : "roomz";
-}
-
-function roomItem(r) {
-  const button = el("button", "room-button");
-  button.type = "button";
-  button.dataset.room = r.id;
-  button.append(el("span", "room-name", `# ${r.id}`));
-  if (r.unread) {
-    const badge = el("span", "badge", String(r.unread));
-    badge.append(el("span", "visually-hidden", " unread"));
-    button.append(badge);
-  }
-  if (r.id === state.current) button.setAttribute("aria-current", "page");
-  button.addEventListener("click", () => switchRoom(r.id));
-  const item = el("li");
-  item.append(button);
-  return item;
-}
-
-function otherRoomItem(id) {
-  const button = el("button", "room-button", `Join # ${id}`);
-  button.type = "button";
-  button.addEventListener("click", () => enterRoom(id));
-  const item = el("li");
-  item.append(button);
-  return item;
-}
-
-function renderOnline() {
-  const people = [...state.people.values()];
-  people.sort((a, b) => label(a.user).localeCompare(label(b.user)));
-  $("online").replaceChildren(
-    ...people.map((p) => {
-      const item = el("li", `person ${p.status === "away" ? "away" : "here"}`);
-      item.append(el("span", "dot"), el("span", "person-name", label(p.user)));
-      if (isMe(p.user)) item.append(el("span", "tag", " (you)"));
-      if (p.status === "away") item.append(el("span", "tag", " away"));
-      return item;
-    }),
-  );
-}
-
-function renderMessages() {
-  const r = room(state.current);
-  const list = $("messages");
-  if (!r.messages.length) {
-    list.replaceChildren(el("li", "empty", "No messages here yet."));
-    return;
-  }
-  list.replaceChildren(...r.messages.map(messageItem));
-  list.scrollTop = list.scrollHeight;
-}
-
-function appendMessages(added, dropped) {
-  const list = $("messages");
-  for (let i = 0; i < dropped; i++) list.firstElementChild.remove();
-  const pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  const empty = list.querySelector(".empty");
-  if (empty) empty.remove();
-  list.append(...added.map(messageItem));
-  const mine = added.some((m) => isMe(m.user));
-  if (pinned || mine) list.scrollTop = list.scrollHeight;
-}
-
-function messageItem(m) {
-  const item = el("li", isMe(m.user) ? "message mine" : "message");
-  item.dataset.index = String(m.index);
-  const meta = el("p", "meta");
-  const when = el("time", "when", formatTime(m.timestamp));
-  when.dateTime = m.timestamp;
-  meta.append(el("span", "author", label(m.user)), " ", when);
-  item.append(meta, el("p", "body", m.content));
-  return item;
-}
-
-function formatTime(timestamp) {
-  const date = new Date(timestamp);
-  if (Number.isNaN(date.getTime())) return "";
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-function renderTyping() {
-  const typing = state.typing.get(state.current) || new Map();
-  const typists = [...typing.values()].map((t) => label(t.user));
-  let text = "";
-  if (typists.length === 1) text = `${typists[0]} is typing…`;
-  else if (typists.length === 2) text = `${typists[0]} and ${typists[1]} are typing…`;
-  else if (typists.length > 2) text = "Several people are typing…";
-  $("typing").textContent = text;
-}
-
-function announce(messages) {
-  if (!messages.length) return;
-  const last = messages[messages.length - 1];
-  $("announcer").textContent = `${label(last.user)}: ${last.content}`;
-}
-
-const STATUS_TEXT = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-};
-
-function showStatus(status) {
-  const node = $("status");
-  node.hidden = false;
-  node.dataset.state = status;
-  node.textContent = STATUS_TEXT[status];
-}
-
-function showComposerError(text) {
-  $("composer-error").textContent = text;
-}
-
-function showRoomError(text) {
-  $("room-message").textContent = text;
-}
-
-// -- user actions ---------------------------------------------------------------------
-
 async function sendMessage() {
   const input = $("composer-input");
   const content = input.value;
@@ -478,15 +168,22 @@ async function sendMessage() {
   showComposerError("");
   input.value = "";
   stopMyTyping();
-  const send = { type: "send", room: state.current, content, client_id: randomId() };
+  const r = room(state.current);
+  const send = { type: "send", room: r.id, content, client_id: randomId() };
+  // Shown at once as "sending…"; offline, the link keeps it and sends it when back.
+  const shown = { ...send, user: state.me, timestamp: new Date().toISOString(), pending: true };
+  r.pending.push(shown);
+  if (r.id === state.current) appendPending(shown, isMe);
   const result = await link.request(send);
+  sent(r, send.client_id); // the message frame normally came first and did this already
   if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
   showComposerError(errorText(result));
   if (!input.value) input.value = content;
 }
 
-/** Show room `id`: its messages so far, then its recent history (given, or asked for). */
-function switchRoom(id, history) {
+/** Show room `id`: its messages so far, then its recent history (a join's result given,
+ * or asked for). */
+function switchRoom(id, joined) {
   const moved = id !== state.current;
   if (moved) {
     stopMyTyping();
@@ -495,22 +192,29 @@ function switchRoom(id, history) {
     if (state.me) person(state.me);
   }
   state.current = id;
+  sessionStorage.setItem(ROOM_KEY, id);
   const r = room(id);
   r.unread = 0;
   showRoomError("");
   showComposerError("");
   renderAll();
-  if (history) addMessages(r, history, false);
-  else loadRoom(id);
+  if (joined) {
+    noteStart(r, joined);
+    addMessages(r, joined.history || [], false);
+    renderMessages();
+    fillView();
+  } else loadRoom(id);
   if (moved) refreshOnline();
   closeSide($("composer-input"));
 }
 
-/** Join a room, creating it when nobody has yet. */
-async function enterRoom(id) {
-  let result = await link.request({ type: "join", room: id });
+/** Join a room; one nobody has made yet is only created when the user says so. */
+async function enterRoom(id, create = false) {
+  offerCreate(null);
+  let result = await link.request({ type: create ? "create_room" : "join", room: id });
   if (result.reason === "room_not_found") {
-    result = await link.request({ type: "create_room", room: id });
+    offerCreate(id);
+    return;
   }
   if (result.status !== "ok") {
     showRoomError(errorText(result));
@@ -518,7 +222,7 @@ async function enterRoom(id) {
   }
   room(id).joined = true;
   state.others = state.others.filter((other) => other !== id);
-  switchRoom(id, result.history || []); // a room just created has no history
+  switchRoom(id, result); // a room just created has no history
 }
 
 async function leaveRoom() {
@@ -547,27 +251,16 @@ async function setName(name) {
   $("name-message").textContent = result.status === "ok" ? done : errorText(result);
 }
 
-/** Fold the phone-width side panel; focus inside it moves to `focusTo` (it is hidden now). */
-function closeSide(focusTo) {
-  const side = $("side");
-  if (!side.classList.contains("open")) return;
-  const hadFocus = side.contains(document.activeElement);
-  side.classList.remove("open");
-  $("side-toggle").setAttribute("aria-expanded", "false");
-  if (hadFocus && focusTo) focusTo.focus();
-}
-
 function toggleSide() {
   const open = $("side").classList.toggle("open");
   $("side-toggle").setAttribute("aria-expanded", String(open));
   if (open) refreshRoomList();
 }
 
-// -- views ----------------------------------------------------------------------------
-
 function resetState() {
   state.me = null;
   state.current = DEFAULT_ROOM;
+  offerCreate(null);
   state.rooms.clear();
   state.others = [];
   state.people.clear();
@@ -583,6 +276,7 @@ function resetState() {
 
 function showLogin(notice) {
   link.stop();
+  clearInterval(roomListTimer);
   resetState();
   $("loading").hidden = true;
   $("skip").hidden = true;
@@ -594,8 +288,12 @@ function showLogin(notice) {
   $("login-email").focus();
 }
 
+let roomListTimer = null;
+
 function showChat(user) {
   resetState();
+  const saved = sessionStorage.getItem(ROOM_KEY);
+  if (saved && ROOM_ID.test(saved)) state.current = saved; // checked when authenticated
   state.me = user;
   person(user);
   $("loading").hidden = true;
@@ -605,6 +303,10 @@ function showChat(user) {
   $("account").hidden = false;
   renderAll();
   link.start();
+  clearInterval(roomListTimer);
+  roomListTimer = setInterval(() => {
+    if (link.ready && !document.hidden) refreshRoomList(); // rooms others made meanwhile
+  }, ROOM_LIST_EVERY_MS);
   $("composer-input").focus();
 }
 
@@ -647,6 +349,20 @@ function wire() {
   input.addEventListener("input", noteKeystroke);
   input.addEventListener("blur", stopMyTyping);
   $("room-input").addEventListener("focus", refreshRoomList); // rooms others made meanwhile
+  $("rooms").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-room]");
+    if (button) switchRoom(button.dataset.room);
+  });
+  $("room-create-button").addEventListener("click", (event) => {
+    enterRoom(event.currentTarget.dataset.room, true);
+  });
+  $("other-rooms").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-join]");
+    if (button) enterRoom(button.dataset.join);
+  });
+  $("messages").addEventListener("scroll", () => {
+    if ($("messages").scrollTop < 200) loadOlder(room(state.current));
+  });
   $("room-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const id = $("room-input").value.trim();
@@ -672,12 +388,12 @@ function wire() {
   document.addEventListener("visibilitychange", onVisibility);
 }
 
-const link = new Link({
+link.events = {
   status: showStatus,
   authenticated: onAuthenticated,
   frame: onFrame,
   refused: () => showLogin("Your session has ended. Log in again."),
-});
+};
 
 wire();
 boot();

@@ -28,7 +28,8 @@ export class Link {
     this.pingTimer = null;
     this.awaitingPong = false;
     window.addEventListener("online", () => this.wake());
-    window.addEventListener("offline", () => this.ws && this.ws.close());
+    // Offline, a close handshake cannot finish: the socket counts as closed at once.
+    window.addEventListener("offline", () => this.ws && this.ws.onclose());
   }
 
   start() {
