@@ -30,7 +30,9 @@ async def test_a_client_away_for_2300_long_messages_receives_them_all_once_in_or
     # Two UTF-8 bytes a character: 4,000 characters are 8 KB, 2,300 messages over 18 MiB.
     contents = [f"{i:05d} " + "é" * (CONTENT_LENGTH - 6) for i in range(AWAY_MESSAGES)]
     async with (
-        serve(tmp_path, ROOMZ_MESSAGES_PER_SECOND="5000") as server,
+        serve(
+            tmp_path, ROOMZ_MESSAGES_PER_SECOND="5000", ROOMZ_USER_MESSAGES_PER_SECOND="5000"
+        ) as server,
         DroppingProxy(server.port) as proxy,
     ):
         reader = AsyncClient(
