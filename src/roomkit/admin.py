@@ -6,6 +6,7 @@ listeners (framework events and lifecycle hooks).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -14,17 +15,21 @@ from roomkit.errors import (
     ChannelAlreadyRegisteredError,
     ChannelNotFoundError,
     ChannelNotRegisteredError,
+    InvalidArgumentError,
     RoomClosedError,
     RoomNotFoundError,
 )
 from roomkit.framework_events import FrameworkEventBus
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.tools import ToolHookBridge
+from roomkit.models._base import utcnow
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
 from roomkit.models.enums import (
     Access,
+    ChannelCategory,
     ChannelDirection,
+    ChannelType,
     EventType,
     HookTrigger,
     RoomStatus,
@@ -40,7 +45,15 @@ from roomkit.store.base import ConversationStore
 if TYPE_CHECKING:
     from roomkit.channels.base import Channel
 
+logger = logging.getLogger(__name__)
+
 SendFn = Callable[[str, RoomEvent], Coroutine[Any, Any, None]]
+
+# What attach_channel's keywords may set besides its named parameters.
+_BINDING_FIELDS = frozenset(
+    {"muted", "participant_id", "capabilities", "rate_limit", "retry_policy", "metadata"}
+    | {"direction", "attached_at"}
+)
 
 _BINDING_TRIGGERS = {
     "channel_attached": HookTrigger.ON_CHANNEL_ATTACHED,
@@ -107,7 +120,14 @@ class RoomOps:
     async def create_room_for(self, channel: Channel, message: InboundMessage) -> str:
         """The router found no room: create one and attach the message's channel."""
         room = await self.create_room(None, None, {"created_by_channel": channel.channel_id})
-        await self.attach(room.id, channel.channel_id, Access.READ_WRITE, "all", False, None, None)
+        logger.info(
+            "no active room has channel %r attached: created room %r for sender %r "
+            "(see roomkit.routing for the rule)",
+            channel.channel_id,
+            room.id,
+            message.sender_id,
+        )
+        await self.attach(room.id, channel.channel_id, None, None, Access.READ_WRITE, "all", {})
         return room.id
 
     async def get_room(self, room_id: str) -> Room:
@@ -120,8 +140,6 @@ class RoomOps:
         room = await self.get_room(room_id)
         if room.status is RoomStatus.CLOSED:
             return room
-        from roomkit.models._base import utcnow
-
         now = utcnow()
         closed = room.model_copy(
             update={"status": RoomStatus.CLOSED, "closed_at": now, "updated_at": now}
@@ -131,6 +149,25 @@ class RoomOps:
         await self._bus.emit("room_closed", room_id=room_id)
         await self._lifecycle(HookTrigger.ON_ROOM_CLOSED, room_id, "room_closed")
         return closed
+
+    async def update_room_metadata(self, room_id: str, metadata: dict[str, Any]) -> Room:
+        room = await self.get_room(room_id)
+        changed = room.model_copy(
+            update={"metadata": {**room.metadata, **metadata}, "updated_at": utcnow()}
+        )
+        await self._store.update_room(changed)
+        self._rooms.invalidate(room_id)
+        await self._bus.emit("room_updated", room_id=room_id, data={"metadata": list(metadata)})
+        return changed
+
+    def forget(self, room_id: str) -> None:
+        """Drop the cached state of a room changed behind the directory's back."""
+        self._rooms.invalidate(room_id)
+
+    async def announce_room(self, name: str, trigger: HookTrigger, room_id: str) -> None:
+        """Emit a room's framework event and run its lifecycle hooks."""
+        await self._bus.emit(name, room_id=room_id)
+        await self._lifecycle(trigger, room_id, name)
 
     async def delete_room(self, room_id: str) -> bool:
         existed = await self._store.delete_room(room_id)
@@ -145,31 +182,43 @@ class RoomOps:
         self,
         room_id: str,
         channel_id: str,
+        channel_type: ChannelType | None,
+        category: ChannelCategory | None,
         access: Access,
         visibility: str,
-        muted: bool,
-        participant_id: str | None,
-        metadata: dict[str, Any] | None,
+        fields: dict[str, Any],
     ) -> ChannelBinding:
+        """Bind a registered channel; ``fields`` are further ChannelBinding fields."""
+        unknown = sorted(set(fields) - _BINDING_FIELDS)
+        if unknown:
+            raise InvalidArgumentError(
+                "attach_channel keyword", unknown[0], f"one of {sorted(_BINDING_FIELDS)}"
+            )
         channel = self.channel(channel_id)
         await self.get_room(room_id)
-        binding = ChannelBinding(
-            channel_id=channel_id,
-            room_id=room_id,
-            channel_type=channel.channel_type,
-            category=channel.category,
-            direction=channel.direction,
-            access=Access(access),
-            muted=muted,
-            visibility=visibility,
-            participant_id=participant_id,
-            capabilities=channel.capabilities(),
-            metadata={**channel.info, **(metadata or {})},
-        )
-        binding = await self._store.add_binding(binding)
+        values: dict[str, Any] = {
+            "capabilities": channel.capabilities(),
+            "direction": channel.direction,
+            **fields,
+            "channel_id": channel_id,
+            "room_id": room_id,
+            "channel_type": channel_type or channel.channel_type,
+            "category": category or channel.category,
+            "access": Access(access),
+            "visibility": visibility,
+            "metadata": {**channel.info, **(fields.get("metadata") or {})},
+        }
+        binding = await self._store.add_binding(ChannelBinding(**values))
         self._rooms.invalidate(room_id)
         await self._announce("channel_attached", binding)
         return binding
+
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding:
+        return await self._binding(room_id, channel_id)
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
+        return await self._store.list_bindings(room_id)
 
     async def detach(self, room_id: str, channel_id: str) -> None:
         binding = await self._binding(room_id, channel_id)

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from roomkit.admin import RoomOps, SendFn, WebSocketOps
+from roomkit.admission import InboundRateLimiter
 from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.transcode import DefaultContentTranscoder
 from roomkit.channels.base import Channel
@@ -14,15 +15,19 @@ from roomkit.errors import KitClosedError
 from roomkit.framework_events import FrameworkEventBus, FrameworkHandler
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.filters import HookFn, HookRegistration, freeze
+from roomkit.hooks.registrar import execution_of, hook_decorator, identity_decorator, trigger_of
 from roomkit.identity.base import IdentityResolver
 from roomkit.identity.step import IdentityStep
 from roomkit.inbound import Pipeline
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
+from roomkit.locks.reentrant import ReentrantLocks
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.enums import (
     Access,
+    ChannelCategory,
     ChannelDirection,
     ChannelType,
     EventType,
@@ -30,20 +35,26 @@ from roomkit.models.enums import (
     HookTrigger,
     TaskStatus,
 )
+from roomkit.models.ephemeral import EphemeralEventType
 from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage, InboundResult
+from roomkit.models.participant import Participant
+from roomkit.models.policy import RateLimit
 from roomkit.models.room import Room
 from roomkit.models.task import Observation, Task
+from roomkit.participants import ParticipantOps
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.realtime.publishing import Ephemeral
-from roomkit.reporting import Reporting
+from roomkit.reporting import DeliveryStatusHandler, DeliveryStatusHandlers, Reporting
 from roomkit.rooms import RoomDirectory
 from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
 from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
+from roomkit.timers import RoomTimekeeper
 
 F = TypeVar("F", bound=Callable[..., Any])
+D = TypeVar("D", bound=DeliveryStatusHandler)
 
 
 class RoomKit:
@@ -62,6 +73,22 @@ class RoomKit:
         max_chain_depth: Maximum reentry chain depth to prevent infinite loops.
         identity_timeout: Timeout in seconds for identity resolution calls.
         process_timeout: Timeout in seconds for the locked processing phase.
+        stt, tts, voice: speech-to-text and text-to-speech providers and the voice backend.
+            Accepted and kept (see the properties of the same names); used once the voice
+            layer is part of roomkit — until then nothing in the kit calls them.
+        task_runner: runs delegated agent tasks. Accepted and kept (``task_runner``); used
+            once the agent layer (``delegate``) is part of roomkit.
+        delivery_strategy: how background-task results are delivered. Accepted and kept
+            (``delivery_strategy``); used with ``task_runner`` by the agent layer.
+        telemetry: a TelemetryConfig or TelemetryProvider. Accepted and kept (``telemetry``);
+            the kit emits no spans or metrics yet.
+        inbound_rate_limit: at most this many inbound messages per channel in each window
+            the RateLimit sets; ``process_inbound`` answers a message beyond it with
+            ``InboundResult(blocked=True, reason="rate_limited")``, stores nothing and emits
+            ``inbound_rate_limited``. None (the default): no limit, and no cost.
+
+    A hook or channel running under a room's lock may send into the same room, also from
+    tasks it starts (``asyncio.gather``): the holder's children enter the lock it holds.
     """
 
     def __init__(
@@ -75,6 +102,13 @@ class RoomKit:
         max_chain_depth: int = 5,
         identity_timeout: float = 10.0,
         process_timeout: float = 30.0,
+        stt: Any | None = None,
+        tts: Any | None = None,
+        voice: Any | None = None,
+        task_runner: Any | None = None,
+        delivery_strategy: Any | None = None,
+        telemetry: Any | None = None,
+        inbound_rate_limit: RateLimit | None = None,
     ) -> None:
         if max_chain_depth < 0:
             raise ValueError(f"max_chain_depth must be >= 0, got {max_chain_depth!r}")
@@ -83,6 +117,14 @@ class RoomKit:
         self._store = store if store is not None else InMemoryStore()
         self._realtime = realtime if realtime is not None else InMemoryRealtime()
         self._locks = lock_manager if lock_manager is not None else InMemoryLockManager()
+        self._layers = {
+            "stt": stt,
+            "tts": tts,
+            "voice": voice,
+            "task_runner": task_runner,
+            "delivery_strategy": delivery_strategy,
+            "telemetry": telemetry,
+        }
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
         self._rooms = RoomDirectory(self._store)
@@ -93,6 +135,7 @@ class RoomKit:
             identity_resolver, identity_channel_types, identity_timeout, self._bus.emit
         )
         self._ops = RoomOps(self._store, self._rooms, self._channels, self._bus, self._hooks)
+        self._timers = RoomTimekeeper(self._store, self._ops)
         self._pipeline = Pipeline(
             store=self._store,
             channels=self._channels,
@@ -100,7 +143,7 @@ class RoomKit:
             router=inbound_router or DefaultInboundRoomRouter(self._store),
             create_room_for=self._ops.create_room_for,
             identity=self._identity,
-            locks=self._locks,
+            locks=ReentrantLocks(self._locks),
             hooks=self._hooks,
             deliverer=Deliverer(
                 DefaultContentTranscoder(), process_timeout, self._report.delivery_failed
@@ -108,7 +151,11 @@ class RoomKit:
             bus=self._bus,
             max_chain_depth=max_chain_depth,
             process_timeout=process_timeout,
+            limiter=InboundRateLimiter(inbound_rate_limit) if inbound_rate_limit else None,
+            timekeeper=self._timers,
         )
+        self._participants = ParticipantOps(self._store, self._rooms)
+        self._statuses = DeliveryStatusHandlers(self._bus, self._hooks, self._rooms)
         self._ephemeral = Ephemeral(self._realtime)
         self._websockets = WebSocketOps(self._channels, self._bus)
         self._closed = False
@@ -141,6 +188,36 @@ class RoomKit:
         return dict(self._channels)
 
     @property
+    def stt(self) -> Any | None:
+        """The speech-to-text provider given to the constructor (kept for the voice layer)."""
+        return self._layers["stt"]
+
+    @property
+    def tts(self) -> Any | None:
+        """The text-to-speech provider given to the constructor (kept for the voice layer)."""
+        return self._layers["tts"]
+
+    @property
+    def voice(self) -> Any | None:
+        """The voice backend given to the constructor (kept for the voice layer)."""
+        return self._layers["voice"]
+
+    @property
+    def task_runner(self) -> Any | None:
+        """The task runner given to the constructor (kept for the agent layer)."""
+        return self._layers["task_runner"]
+
+    @property
+    def delivery_strategy(self) -> Any | None:
+        """The background-task delivery strategy given to the constructor."""
+        return self._layers["delivery_strategy"]
+
+    @property
+    def telemetry(self) -> Any | None:
+        """The telemetry configuration or provider given to the constructor."""
+        return self._layers["telemetry"]
+
+    @property
     def max_chain_depth(self) -> int:
         """Maximum reentry chain depth."""
         return self._pipeline.max_chain_depth
@@ -151,9 +228,13 @@ class RoomKit:
         """Make ``channel`` available to rooms of this kit."""
         self._ops.register_channel(channel, self)
 
-    def get_channel(self, channel_id: str) -> Channel:
-        """A registered channel. Raises ChannelNotRegisteredError."""
-        return self._ops.channel(channel_id)
+    def get_channel(self, channel_id: str) -> Channel | None:
+        """A registered channel, or None when no channel has that id."""
+        return self._channels.get(channel_id)
+
+    def list_channels(self) -> list[Channel]:
+        """Every registered channel, in registration order."""
+        return list(self._channels.values())
 
     async def create_room(
         self,
@@ -174,6 +255,33 @@ class RoomKit:
         """Close a room: it keeps its history and takes no new events."""
         return await self._ops.close_room(room_id)
 
+    async def update_room_metadata(self, room_id: str, metadata: dict[str, Any]) -> Room:
+        """Merge ``metadata`` into the room's metadata (given keys replace old values)."""
+        return await self._ops.update_room_metadata(room_id, metadata)
+
+    async def check_room_timers(self, room_id: str) -> Room:
+        """Apply the room's timers (see roomkit.timers); returns it, transitioned or not."""
+        return await self._timers.check(room_id)
+
+    async def check_all_timers(self) -> list[Room]:
+        """Apply the timers of every ACTIVE and PAUSED room; returns the rooms that changed."""
+        return await self._timers.check_all()
+
+    async def ensure_participant(
+        self, room_id: str, channel_id: str, participant_id: str, display_name: str | None = None
+    ) -> Participant:
+        """The room's participant ``participant_id``, created (pending) if missing."""
+        return await self._participants.ensure(room_id, channel_id, participant_id, display_name)
+
+    async def resolve_participant(
+        self, room_id: str, participant_id: str, identity_id: str, resolved_by: str = "manual"
+    ) -> Participant:
+        """Identify a participant as a stored identity.
+
+        Raises ParticipantNotFoundError or IdentityNotFoundError when either is unknown.
+        """
+        return await self._participants.resolve(room_id, participant_id, identity_id, resolved_by)
+
     async def delete_room(self, room_id: str) -> bool:
         """Delete a room and everything in it. Returns True if it existed."""
         return await self._ops.delete_room(room_id)
@@ -182,17 +290,41 @@ class RoomKit:
         self,
         room_id: str,
         channel_id: str,
-        *,
+        channel_type: ChannelType | None = None,
+        category: ChannelCategory = ChannelCategory.TRANSPORT,
         access: Access = Access.READ_WRITE,
         visibility: str = "all",
-        muted: bool = False,
-        participant_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
     ) -> ChannelBinding:
-        """Bind a registered channel to a room."""
+        """Bind a registered channel to a room and return the binding.
+
+        ``channel_type`` defaults to the channel's own; ``category`` is the channel's own
+        unless given otherwise. ``kwargs`` set further binding fields: ``metadata``,
+        ``participant_id``, ``muted``, ``capabilities`` (the channel's by default),
+        ``rate_limit``, ``retry_policy``; any other name is an InvalidArgumentError.
+        """
         self._check_open()
+        given = None if category is ChannelCategory.TRANSPORT else category
         return await self._ops.attach(
-            room_id, channel_id, access, visibility, muted, participant_id, metadata
+            room_id, channel_id, channel_type, given, access, visibility, kwargs
+        )
+
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding:
+        """The channel's binding in the room. Raises RoomNotFoundError, ChannelNotFoundError."""
+        return await self._ops.get_binding(room_id, channel_id)
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        """Every binding of the room. Raises RoomNotFoundError."""
+        return await self._ops.list_bindings(room_id)
+
+    async def update_binding_metadata(
+        self, room_id: str, channel_id: str, metadata: dict[str, Any]
+    ) -> ChannelBinding:
+        """Merge ``metadata`` into the binding's metadata (given keys replace old values)."""
+        binding = await self._ops.get_binding(room_id, channel_id)
+        merged = {**binding.metadata, **metadata}
+        return await self._ops.update_binding(
+            room_id, channel_id, "channel_updated", metadata=merged
         )
 
     async def detach_channel(self, room_id: str, channel_id: str) -> None:
@@ -301,9 +433,33 @@ class RoomKit:
 
     # -- ephemeral events ----------------------------------------------------------------
 
-    async def publish_typing(self, room_id: str, user_id: str, is_typing: bool = True) -> None:
-        """Publish a typing indicator for a user in a room."""
-        await self._ephemeral.typing(room_id, user_id, is_typing)
+    async def publish_typing(
+        self,
+        room_id: str,
+        user_id: str,
+        is_typing: bool = True,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Publish a typing indicator for a user in a room, with optional ``data``."""
+        await self._ephemeral.typing(room_id, user_id, is_typing, data)
+
+    async def publish_tool_call(
+        self,
+        room_id: str,
+        channel_id: str,
+        tool_calls: list[dict[str, Any]],
+        event_type: EphemeralEventType = EphemeralEventType.TOOL_CALL_START,
+        *,
+        duration_ms: int | None = None,
+    ) -> None:
+        """Publish that a channel's tool calls started (or ended: TOOL_CALL_END)."""
+        await self._ephemeral.tool_call(room_id, channel_id, tool_calls, event_type, duration_ms)
+
+    async def publish_reaction(
+        self, room_id: str, user_id: str, target_event_id: str, emoji: str, action: str = "add"
+    ) -> None:
+        """Publish a reaction to an event: ``action`` is "add" or "remove"."""
+        await self._ephemeral.reaction(room_id, user_id, target_event_id, emoji, action)
 
     async def publish_presence(self, room_id: str, user_id: str, status: str) -> None:
         """Publish a presence update: ``status`` is "online", "away" or "offline"."""
@@ -336,26 +492,23 @@ class RoomKit:
         *,
         fail_closed: bool = False,
     ) -> Callable[[F], F]:
-        """Decorator to register a global hook."""
+        """Decorator to register a global hook, called as ``fn(event, context)``.
 
-        def register(fn: F) -> F:
-            self._hooks.register(
-                HookRegistration(
-                    trigger=HookTrigger(trigger),
-                    fn=fn,
-                    execution=HookExecution(execution),
-                    priority=priority,
-                    name=name,
-                    timeout=timeout,
-                    channel_types=freeze(channel_types),
-                    channel_ids=freeze(channel_ids),
-                    directions=freeze(directions),
-                    fail_closed=fail_closed,
-                )
-            )
-            return fn
-
-        return register
+        Raises HookRegistrationError when written without a trigger (``@kit.hook`` alone)
+        or, at decoration, when the function cannot take ``(event, context)``.
+        """
+        return hook_decorator(
+            self._hooks,
+            trigger=trigger_of(trigger, "kit.hook"),
+            execution=execution_of(execution),
+            priority=priority,
+            name=name,
+            timeout=timeout,
+            channel_types=freeze(channel_types),
+            channel_ids=freeze(channel_ids),
+            directions=freeze(directions),
+            fail_closed=fail_closed,
+        )
 
     def on(self, event_type: str) -> Callable[[F], F]:
         """Decorator to register a framework event handler filtered by type."""
@@ -382,26 +535,19 @@ class RoomKit:
         The decorated function receives ``(event, context, id_result)`` and returns an
         IdentityHookResult or None.
         """
-        trigger = HookTrigger(trigger)
-        if trigger not in (HookTrigger.ON_IDENTITY_AMBIGUOUS, HookTrigger.ON_IDENTITY_UNKNOWN):
-            raise ValueError(
-                f"identity hooks fire on ON_IDENTITY_AMBIGUOUS or ON_IDENTITY_UNKNOWN, "
-                f"not {trigger.name}"
-            )
+        return identity_decorator(
+            self._identity.hooks, trigger, channel_types, channel_ids, directions
+        )
 
-        def register(fn: F) -> F:
-            self._identity.hooks.append(
-                HookRegistration(
-                    trigger=trigger,
-                    fn=fn,
-                    channel_types=freeze(channel_types),
-                    channel_ids=freeze(channel_ids),
-                    directions=freeze(directions),
-                )
-            )
-            return fn
+    def on_delivery_status(self, fn: D) -> D:
+        """Decorator: ``fn(status)`` (sync or async) runs for every processed DeliveryStatus."""
+        self._statuses.add(fn)
+        return fn
 
-        return register
+    async def process_delivery_status(self, status: DeliveryStatus) -> None:
+        """Report a provider's delivery status: runs the ``on_delivery_status`` handlers,
+        emits ``delivery_status`` and runs the room's ON_DELIVERY_STATUS hooks."""
+        await self._statuses.process(status)
 
     def add_room_hook(
         self,
@@ -418,9 +564,9 @@ class RoomKit:
         self._hooks.add_room_hook(
             room_id,
             HookRegistration(
-                trigger=HookTrigger(trigger),
+                trigger=trigger_of(trigger, "kit.add_room_hook"),
+                execution=execution_of(execution),
                 fn=fn,
-                execution=HookExecution(execution),
                 priority=priority,
                 name=name,
                 timeout=timeout,

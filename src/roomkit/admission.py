@@ -1,0 +1,99 @@
+"""⓪ Admission: what an inbound message must be before the pipeline touches anything.
+
+``admit`` turns what the caller handed ``process_inbound`` into a message every store can
+keep and give back: an ``InboundMessage`` (not None, not a dict), whose fields — content
+included, even if it was changed after construction — still validate, and whose text and
+metadata encode as JSON (no lone surrogate, no object JSON cannot carry). Anything else is
+an :class:`~roomkit.errors.InvalidMessageError` before any write, the same for every store.
+
+``InboundRateLimiter`` refuses messages beyond ``inbound_rate_limit``, per channel (a token
+bucket per window: a burst of the window's allowance, refilled evenly over the window).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
+
+from roomkit.errors import InvalidMessageError
+from roomkit.models.inbound import InboundMessage
+from roomkit.models.policy import RateLimit
+
+
+def admit(message: object) -> InboundMessage:
+    """A validated copy of ``message`` that later changes by the caller cannot reach.
+
+    Raises:
+        InvalidMessageError: ``message`` is not an InboundMessage, or no longer valid, or
+            holds text or metadata that JSON cannot carry.
+    """
+    if not isinstance(message, InboundMessage):
+        raise InvalidMessageError(
+            f"process_inbound takes an InboundMessage, got {type(message).__name__}"
+        )
+    try:
+        # Through JSON: what a SQL store would write is exactly what is checked, so the
+        # memory store cannot accept what another store would refuse or fail to read.
+        encoded = message.model_dump_json(warnings=False)
+    except (PydanticSerializationError, UnicodeEncodeError, ValueError) as exc:
+        raise InvalidMessageError(f"cannot be encoded as JSON ({_first_line(exc)})") from None
+    try:
+        return InboundMessage.model_validate_json(encoded)
+    except ValidationError as exc:
+        raise InvalidMessageError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "message"
+    return f"{where}: {error['msg']}"
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    at: float
+
+
+_WINDOWS = (("max_per_second", 1.0), ("max_per_minute", 60.0), ("max_per_hour", 3600.0))
+
+
+class InboundRateLimiter:
+    """Per-channel token buckets for each window the RateLimit sets."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        self._windows = [
+            (getattr(limit, name), seconds)
+            for name, seconds in _WINDOWS
+            if getattr(limit, name) is not None
+        ]
+        self._buckets: dict[tuple[str, float], _Bucket] = {}
+
+    def allow(self, channel_id: str) -> bool:
+        """Take one token from each of the channel's buckets; False (nothing taken) if any
+        is empty."""
+        now = time.monotonic()
+        buckets = [
+            self._refilled(channel_id, allowance, seconds, now)
+            for allowance, seconds in self._windows
+        ]
+        if any(bucket.tokens < 1.0 for bucket in buckets):
+            return False
+        for bucket in buckets:
+            bucket.tokens -= 1.0
+        return True
+
+    def _refilled(self, channel_id: str, allowance: float, seconds: float, now: float) -> _Bucket:
+        bucket = self._buckets.get((channel_id, seconds))
+        if bucket is None:
+            bucket = self._buckets[(channel_id, seconds)] = _Bucket(allowance, now)
+        bucket.tokens = min(allowance, bucket.tokens + (now - bucket.at) * allowance / seconds)
+        bucket.at = now
+        return bucket
