@@ -22,31 +22,23 @@ from roomkit.inbound import Pipeline
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
 from roomkit.locks.reentrant import ReentrantLocks
-from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.enums import (
-    Access,
-    ChannelCategory,
     ChannelDirection,
     ChannelType,
     EventType,
     HookExecution,
     HookTrigger,
-    TaskStatus,
 )
-from roomkit.models.ephemeral import EphemeralEventType
 from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage, InboundResult
-from roomkit.models.participant import Participant
 from roomkit.models.policy import RateLimit
-from roomkit.models.room import Room
-from roomkit.models.task import Observation, Task
 from roomkit.participants import ParticipantOps
-from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
+from roomkit.realtime.base import RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
-from roomkit.realtime.publishing import Ephemeral
 from roomkit.reporting import DeliveryStatusHandler, DeliveryStatusHandlers, Reporting
+from roomkit.room_admin import RoomAdmin
 from roomkit.rooms import RoomDirectory
 from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
 from roomkit.store.base import ConversationStore
@@ -57,7 +49,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 D = TypeVar("D", bound=DeliveryStatusHandler)
 
 
-class RoomKit:
+class Kept:
+    """A read-only property for a collaborator the constructor kept for a later layer."""
+
+    def __init__(self, key: str, doc: str) -> None:
+        self._key = key
+        self.__doc__ = doc
+
+    def __get__(self, kit: RoomKit | None, owner: type[RoomKit]) -> Any:
+        return self if kit is None else kit._layers[self._key]
+
+
+class RoomKit(RoomAdmin):
     """Central orchestrator tying rooms, channels, hooks, and storage.
 
     Args:
@@ -154,9 +157,15 @@ class RoomKit:
             limiter=InboundRateLimiter(inbound_rate_limit) if inbound_rate_limit else None,
             timekeeper=self._timers,
         )
-        self._participants = ParticipantOps(self._store, self._rooms)
+        super().__init__(
+            self._store,
+            self._ops,
+            ParticipantOps(self._store, self._rooms),
+            self._timers,
+            self._realtime,
+            self._check_open,
+        )
         self._statuses = DeliveryStatusHandlers(self._bus, self._hooks, self._rooms)
-        self._ephemeral = Ephemeral(self._realtime)
         self._websockets = WebSocketOps(self._channels, self._bus)
         self._closed = False
 
@@ -187,35 +196,12 @@ class RoomKit:
         """The registered channels by id (a copy)."""
         return dict(self._channels)
 
-    @property
-    def stt(self) -> Any | None:
-        """The speech-to-text provider given to the constructor (kept for the voice layer)."""
-        return self._layers["stt"]
-
-    @property
-    def tts(self) -> Any | None:
-        """The text-to-speech provider given to the constructor (kept for the voice layer)."""
-        return self._layers["tts"]
-
-    @property
-    def voice(self) -> Any | None:
-        """The voice backend given to the constructor (kept for the voice layer)."""
-        return self._layers["voice"]
-
-    @property
-    def task_runner(self) -> Any | None:
-        """The task runner given to the constructor (kept for the agent layer)."""
-        return self._layers["task_runner"]
-
-    @property
-    def delivery_strategy(self) -> Any | None:
-        """The background-task delivery strategy given to the constructor."""
-        return self._layers["delivery_strategy"]
-
-    @property
-    def telemetry(self) -> Any | None:
-        """The telemetry configuration or provider given to the constructor."""
-        return self._layers["telemetry"]
+    stt = Kept("stt", "The speech-to-text provider given to the constructor.")
+    tts = Kept("tts", "The text-to-speech provider given to the constructor.")
+    voice = Kept("voice", "The voice backend given to the constructor.")
+    task_runner = Kept("task_runner", "The task runner given to the constructor.")
+    delivery_strategy = Kept("delivery_strategy", "The delivery strategy given to the constructor.")
+    telemetry = Kept("telemetry", "The telemetry configuration given to the constructor.")
 
     @property
     def max_chain_depth(self) -> int:
@@ -235,123 +221,6 @@ class RoomKit:
     def list_channels(self) -> list[Channel]:
         """Every registered channel, in registration order."""
         return list(self._channels.values())
-
-    async def create_room(
-        self,
-        room_id: str | None = None,
-        *,
-        organization_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> Room:
-        """Create a room. Raises RoomExistsError when the id is taken."""
-        self._check_open()
-        return await self._ops.create_room(room_id, organization_id, metadata)
-
-    async def get_room(self, room_id: str) -> Room:
-        """A room by id. Raises RoomNotFoundError."""
-        return await self._ops.get_room(room_id)
-
-    async def close_room(self, room_id: str) -> Room:
-        """Close a room: it keeps its history and takes no new events."""
-        return await self._ops.close_room(room_id)
-
-    async def update_room_metadata(self, room_id: str, metadata: dict[str, Any]) -> Room:
-        """Merge ``metadata`` into the room's metadata (given keys replace old values)."""
-        return await self._ops.update_room_metadata(room_id, metadata)
-
-    async def check_room_timers(self, room_id: str) -> Room:
-        """Apply the room's timers (see roomkit.timers); returns it, transitioned or not."""
-        return await self._timers.check(room_id)
-
-    async def check_all_timers(self) -> list[Room]:
-        """Apply the timers of every ACTIVE and PAUSED room; returns the rooms that changed."""
-        return await self._timers.check_all()
-
-    async def ensure_participant(
-        self, room_id: str, channel_id: str, participant_id: str, display_name: str | None = None
-    ) -> Participant:
-        """The room's participant ``participant_id``, created (pending) if missing."""
-        return await self._participants.ensure(room_id, channel_id, participant_id, display_name)
-
-    async def resolve_participant(
-        self, room_id: str, participant_id: str, identity_id: str, resolved_by: str = "manual"
-    ) -> Participant:
-        """Identify a participant as a stored identity.
-
-        Raises ParticipantNotFoundError or IdentityNotFoundError when either is unknown.
-        """
-        return await self._participants.resolve(room_id, participant_id, identity_id, resolved_by)
-
-    async def delete_room(self, room_id: str) -> bool:
-        """Delete a room and everything in it. Returns True if it existed."""
-        return await self._ops.delete_room(room_id)
-
-    async def attach_channel(
-        self,
-        room_id: str,
-        channel_id: str,
-        channel_type: ChannelType | None = None,
-        category: ChannelCategory = ChannelCategory.TRANSPORT,
-        access: Access = Access.READ_WRITE,
-        visibility: str = "all",
-        **kwargs: Any,
-    ) -> ChannelBinding:
-        """Bind a registered channel to a room and return the binding.
-
-        ``channel_type`` defaults to the channel's own; ``category`` is the channel's own
-        unless given otherwise. ``kwargs`` set further binding fields: ``metadata``,
-        ``participant_id``, ``muted``, ``capabilities`` (the channel's by default),
-        ``rate_limit``, ``retry_policy``; any other name is an InvalidArgumentError.
-        """
-        self._check_open()
-        given = None if category is ChannelCategory.TRANSPORT else category
-        return await self._ops.attach(
-            room_id, channel_id, channel_type, given, access, visibility, kwargs
-        )
-
-    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """The channel's binding in the room. Raises RoomNotFoundError, ChannelNotFoundError."""
-        return await self._ops.get_binding(room_id, channel_id)
-
-    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
-        """Every binding of the room. Raises RoomNotFoundError."""
-        return await self._ops.list_bindings(room_id)
-
-    async def update_binding_metadata(
-        self, room_id: str, channel_id: str, metadata: dict[str, Any]
-    ) -> ChannelBinding:
-        """Merge ``metadata`` into the binding's metadata (given keys replace old values)."""
-        binding = await self._ops.get_binding(room_id, channel_id)
-        merged = {**binding.metadata, **metadata}
-        return await self._ops.update_binding(
-            room_id, channel_id, "channel_updated", metadata=merged
-        )
-
-    async def detach_channel(self, room_id: str, channel_id: str) -> None:
-        """Unbind a channel from a room. Raises ChannelNotFoundError when not attached."""
-        await self._ops.detach(room_id, channel_id)
-
-    async def mute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """The channel keeps receiving but what it sends is dropped."""
-        return await self._ops.update_binding(room_id, channel_id, "channel_muted", muted=True)
-
-    async def unmute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """Let a muted channel speak again."""
-        return await self._ops.update_binding(room_id, channel_id, "channel_unmuted", muted=False)
-
-    async def set_access(self, room_id: str, channel_id: str, access: Access) -> ChannelBinding:
-        """Change what a channel may do in a room."""
-        return await self._ops.update_binding(
-            room_id, channel_id, "channel_updated", access=Access(access)
-        )
-
-    async def set_visibility(
-        self, room_id: str, channel_id: str, visibility: str
-    ) -> ChannelBinding:
-        """Change which events reach a channel's binding."""
-        return await self._ops.update_binding(
-            room_id, channel_id, "channel_updated", visibility=visibility
-        )
 
     # -- events --------------------------------------------------------------------------
 
@@ -391,36 +260,6 @@ class RoomKit:
         assert result.event is not None
         return result.event
 
-    async def get_timeline(
-        self,
-        room_id: str,
-        offset: int = 0,
-        limit: int = 50,
-        visibility_filter: str | None = None,
-    ) -> list[RoomEvent]:
-        """Query the event timeline for a room."""
-        return await self._ops.timeline(room_id, offset, limit, visibility_filter)
-
-    async def list_tasks(self, room_id: str, status: TaskStatus | None = None) -> list[Task]:
-        """List tasks for a room, optionally filtered by status."""
-        return await self._store.list_tasks(room_id, status=status)
-
-    async def list_observations(self, room_id: str) -> list[Observation]:
-        """List observations for a room."""
-        return await self._store.list_observations(room_id)
-
-    async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
-        """Mark an event (and everything before it) as read for a channel."""
-        await self._ops.mark_read(room_id, channel_id, event_id)
-
-    async def mark_all_read(self, room_id: str, channel_id: str) -> None:
-        """Mark all events as read for a channel."""
-        await self._ops.mark_all_read(room_id, channel_id)
-
-    async def get_unread_count(self, room_id: str, channel_id: str) -> int:
-        """How many events of the room the channel has not read."""
-        return await self._ops.unread_count(room_id, channel_id)
-
     # -- websocket connections -----------------------------------------------------------
 
     async def connect_websocket(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
@@ -430,52 +269,6 @@ class RoomKit:
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> None:
         """Unregister a WebSocket connection and emit framework event."""
         await self._websockets.disconnect(channel_id, connection_id)
-
-    # -- ephemeral events ----------------------------------------------------------------
-
-    async def publish_typing(
-        self,
-        room_id: str,
-        user_id: str,
-        is_typing: bool = True,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        """Publish a typing indicator for a user in a room, with optional ``data``."""
-        await self._ephemeral.typing(room_id, user_id, is_typing, data)
-
-    async def publish_tool_call(
-        self,
-        room_id: str,
-        channel_id: str,
-        tool_calls: list[dict[str, Any]],
-        event_type: EphemeralEventType = EphemeralEventType.TOOL_CALL_START,
-        *,
-        duration_ms: int | None = None,
-    ) -> None:
-        """Publish that a channel's tool calls started (or ended: TOOL_CALL_END)."""
-        await self._ephemeral.tool_call(room_id, channel_id, tool_calls, event_type, duration_ms)
-
-    async def publish_reaction(
-        self, room_id: str, user_id: str, target_event_id: str, emoji: str, action: str = "add"
-    ) -> None:
-        """Publish a reaction to an event: ``action`` is "add" or "remove"."""
-        await self._ephemeral.reaction(room_id, user_id, target_event_id, emoji, action)
-
-    async def publish_presence(self, room_id: str, user_id: str, status: str) -> None:
-        """Publish a presence update: ``status`` is "online", "away" or "offline"."""
-        await self._ephemeral.presence(room_id, user_id, status)
-
-    async def publish_read_receipt(self, room_id: str, user_id: str, event_id: str) -> None:
-        """Publish a read receipt for a user in a room."""
-        await self._ephemeral.read_receipt(room_id, user_id, event_id)
-
-    async def subscribe_room(self, room_id: str, callback: EphemeralCallback) -> str:
-        """Subscribe to ephemeral events for a room; returns a subscription id."""
-        return await self._realtime.subscribe(room_id, callback)
-
-    async def unsubscribe_room(self, subscription_id: str) -> bool:
-        """Unsubscribe from ephemeral events. True if the subscription existed."""
-        return await self._realtime.unsubscribe(subscription_id)
 
     # -- hooks and framework events ------------------------------------------------------
 
