@@ -5,6 +5,10 @@ Workloads, all on the in-memory store:
                            2 async AFTER_BROADCAST hooks; messages from one channel
   multi_room_msgs_per_s    the same set-up over 1,000 rooms, 64 messages in flight (and
                            again with gc.freeze() after set-up: "_gc_frozen")
+  mixed_room_msgs_per_s  one room: a WebSocket binding and ten transport bindings (SMS x2, RCS,
+                           email, WhatsApp, WhatsApp personal, Messenger, Teams, Telegram, HTTP)
+                           on mock providers, 3 sync + 2 async hooks; messages from the socket
+  mixed_multi_room_msgs_per_s  the mixed room over 1,000 rooms, 100 messages in flight
   fanout_us_per_delivery   one room, one WebSocket channel with 1,000 connections
   timeline_page_ms         a random 50-event page of a room holding 100,000 events
   memory_mb                RSS of a fresh process holding 10,000 rooms x (2 bindings + 10
@@ -24,19 +28,31 @@ import random
 import subprocess
 import sys
 import time
+from typing import Any
 
 from roomkit import (
     ConversationStore,
+    EmailChannel,
     HookExecution,
     HookResult,
     HookTrigger,
+    HTTPChannel,
     InboundMessage,
+    MessengerChannel,
+    RCSChannel,
     RoomContext,
     RoomEvent,
     RoomKit,
+    SMSChannel,
+    TeamsChannel,
+    TelegramChannel,
     TextContent,
+    TransportChannel,
     WebSocketChannel,
+    WhatsAppChannel,
+    WhatsAppPersonalChannel,
 )
+from roomkit.providers.base import MockProvider, ProviderResult
 
 QUICK = "--quick" in sys.argv
 
@@ -51,7 +67,11 @@ async def _kit_with_channels(channels: int, store: ConversationStore | None = No
         channel = WebSocketChannel(f"ws-{i}")
         kit.register_channel(channel)
         channel.register_connection(f"conn-{i}", _sink)
+    _add_hooks(kit)
+    return kit
 
+
+def _add_hooks(kit: RoomKit) -> None:
     for priority in range(3):
 
         @kit.hook(HookTrigger.BEFORE_BROADCAST, priority=priority, name=f"sync-{priority}")
@@ -64,7 +84,89 @@ async def _kit_with_channels(channels: int, store: ConversationStore | None = No
         async def after(event: RoomEvent, ctx: RoomContext) -> None:
             return None
 
+
+# The mixed room's transports, with the binding metadata each needs to address someone.
+_PHONE, _EMAIL, _ID = (
+    {"phone_number": "+15550100"},
+    {"email_address": "ann@example.com"},
+    {"recipient_id": "ann"},
+)
+TRANSPORTS: list[tuple[object, dict[str, str]]] = [
+    (SMSChannel, _PHONE),
+    (SMSChannel, _PHONE),
+    (RCSChannel, _PHONE),
+    (EmailChannel, _EMAIL),
+    (WhatsAppChannel, _PHONE),
+    (WhatsAppPersonalChannel, _ID),
+    (MessengerChannel, _ID),
+    (TeamsChannel, _ID),
+    (TelegramChannel, _ID),
+    (HTTPChannel, _ID),
+]
+
+
+class _Sink(MockProvider):
+    """A mock provider that keeps a count, not every message (the run sends 200,000)."""
+
+    async def send(self, event: RoomEvent, to: str, **kwargs: Any) -> ProviderResult:
+        result = await super().send(event, to, **kwargs)
+        self.sent.clear()
+        return result
+
+
+async def _mixed_kit() -> RoomKit:
+    kit = RoomKit()
+    ws = WebSocketChannel("ws")
+    kit.register_channel(ws)
+    ws.register_connection("conn", _sink)
+    for i, (factory, _) in enumerate(TRANSPORTS):
+        channel: TransportChannel = factory(f"t-{i}", provider=_Sink())  # type: ignore[operator]
+        kit.register_channel(channel)
+    _add_hooks(kit)
     return kit
+
+
+async def _attach_mixed(kit: RoomKit, room_id: str) -> None:
+    await kit.create_room(room_id)
+    await kit.attach_channel(room_id, "ws")
+    for i, (_, metadata) in enumerate(TRANSPORTS):
+        await kit.attach_channel(room_id, f"t-{i}", metadata=metadata)
+
+
+def _from_socket(i: int) -> InboundMessage:
+    return InboundMessage(channel_id="ws", sender_id="user", content=TextContent(body=f"m{i}"))
+
+
+async def mixed_room(n: int) -> float:
+    kit = await _mixed_kit()
+    await _attach_mixed(kit, "room")
+    messages = [_from_socket(i) for i in range(n)]
+    for m in messages[:200]:  # warm up
+        await kit.process_inbound(m, room_id="room")
+    start = time.perf_counter()
+    for m in messages:
+        await kit.process_inbound(m, room_id="room")
+    elapsed = time.perf_counter() - start
+    await kit.close()
+    return n / elapsed
+
+
+async def mixed_multi_room(n: int, rooms: int = 1000, in_flight: int = 100) -> float:
+    kit = await _mixed_kit()
+    for r in range(rooms):
+        await _attach_mixed(kit, f"room-{r}")
+    messages = [(_from_socket(i), f"room-{i % rooms}") for i in range(n)]
+    queue = iter(messages)
+
+    async def worker() -> None:
+        for message, room_id in queue:
+            await kit.process_inbound(message, room_id=room_id)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed = time.perf_counter() - start
+    await kit.close()
+    return n / elapsed
 
 
 async def _attach_all(kit: RoomKit, room_id: str, channels: int) -> None:
@@ -203,6 +305,8 @@ WORKLOADS = {
     "multi_room_msgs_per_s_gc_frozen": lambda scale: multi_room(
         int(20_000 * scale), freeze_gc=True
     ),
+    "mixed_room_msgs_per_s": lambda scale: mixed_room(int(20_000 * scale)),
+    "mixed_multi_room_msgs_per_s": lambda scale: mixed_multi_room(int(20_000 * scale)),
     "fanout_us_per_delivery": lambda scale: fanout(int(200 * scale) or 1),
     "timeline_page_ms": lambda scale: timeline(int(100_000 * scale)),
 }

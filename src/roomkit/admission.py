@@ -19,17 +19,22 @@ from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
 from roomkit.errors import InvalidMessageError
+from roomkit.models.content import TextContent
+from roomkit.models.enums import EventType
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.policy import RateLimit
 
 
 def admit(message: object) -> InboundMessage:
-    """A validated copy of ``message`` that later changes by the caller cannot reach.
+    """The message to process: ``message`` itself when it has the common shape (checked
+    field by field), otherwise a validated copy that later changes cannot reach.
 
     Raises:
         InvalidMessageError: ``message`` is not an InboundMessage, or no longer valid, or
             holds text or metadata that JSON cannot carry.
     """
+    if type(message) is InboundMessage and _plain(message):
+        return message
     if not isinstance(message, InboundMessage):
         raise InvalidMessageError(
             f"process_inbound takes an InboundMessage, got {type(message).__name__}"
@@ -44,6 +49,33 @@ def admit(message: object) -> InboundMessage:
         return InboundMessage.model_validate_json(encoded)
     except ValidationError as exc:
         raise InvalidMessageError(_describe(exc)) from None
+
+
+def _plain(message: InboundMessage) -> bool:
+    """The common shape, checked field by field without a round trip: ASCII text (so no
+    lone surrogate), ASCII ids, no metadata. Anything else takes the round trip."""
+    content = message.content
+    if type(content) is not TextContent or content.type != "text" or content.language is not None:
+        return False
+    return (
+        _ascii(content.body)
+        and _ascii(message.channel_id)
+        and _ascii(message.sender_id)
+        and type(message.event_type) is EventType
+        and not message.metadata
+        and type(message.metadata) is dict
+        and _ascii_or_none(message.idempotency_key)
+        and _ascii_or_none(message.external_id)
+        and _ascii_or_none(message.thread_id)
+    )
+
+
+def _ascii(value: object) -> bool:
+    return type(value) is str and value.isascii() and value != ""
+
+
+def _ascii_or_none(value: object) -> bool:
+    return value is None or _ascii(value)
 
 
 def _describe(exc: ValidationError) -> str:

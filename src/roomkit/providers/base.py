@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from roomkit.models.delivery import ProviderResult
 from roomkit.models.event import RoomEvent
@@ -16,6 +16,10 @@ class TransportProvider(ABC):
     """Sends room events to people on one kind of network (SMS, email, WhatsApp, …)."""
 
     name: str = "provider"
+    # True for a provider whose send does no I/O (it records, or hands data to in-process
+    # code, and returns without waiting): the kit then awaits its sends in turn rather than
+    # spending a task on each. Such a send is not bounded by the delivery timeout.
+    inline_delivery: ClassVar[bool] = False
 
     @abstractmethod
     async def send(self, event: RoomEvent, to: str, **kwargs: Any) -> ProviderResult:
@@ -38,6 +42,7 @@ class MockProvider(TransportProvider):
     """Records every send in ``sent``; ``fail_with`` makes every send report that error."""
 
     name = "mock"
+    inline_delivery: ClassVar[bool] = True  # it only records
 
     def __init__(self, *, fail_with: str | None = None) -> None:
         self.sent: list[SentMessage] = []
