@@ -18,6 +18,7 @@ from roomkit.broadcast.plan import Target
 from roomkit.broadcast.transcode import ContentTranscoder
 from roomkit.models._base import updated
 from roomkit.models.binding import ChannelCapabilities
+from roomkit.models.content import TextContent
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
 
@@ -45,8 +46,12 @@ class Deliverer:
         # kind of channel share one capabilities object: shape once per run of them.
         capabilities: ChannelCapabilities | None = None
         shaped: RoomEvent | None = None
+        plain = type(event.content) is TextContent
         for target in targets:
-            if target.binding.capabilities is not capabilities:
+            if plain and target.carries_text:
+                shaped = event  # the common case, decided when the plan was made
+                capabilities = None
+            elif target.binding.capabilities is not capabilities:
                 capabilities = target.binding.capabilities
                 shaped = self.shape(event, target)
             if shaped is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from roomkit.channels.base import Channel
 from roomkit.channels.transport import TransportChannel
 from roomkit.models.binding import ChannelBinding
-from roomkit.models.enums import Access, ChannelCategory
+from roomkit.models.enums import Access, ChannelCategory, ChannelMediaType
 from roomkit.models.event import RoomEvent
 from roomkit.providers.base import TransportProvider
 
@@ -26,6 +26,7 @@ class Target:
     channel: Channel
     binding: ChannelBinding
     inline: bool = False
+    carries_text: bool = False  # plain text reaches it unchanged (no transcoding needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,5 +88,6 @@ def plan(event: RoomEvent, bindings: list[ChannelBinding], channels: dict[str, C
         if binding.category is ChannelCategory.INTELLIGENCE:
             intelligence.append(Target(channel, binding))
         else:
-            transports.append(Target(channel, binding, in_process(channel)))
+            carries_text = ChannelMediaType.TEXT in binding.capabilities.media_types
+            transports.append(Target(channel, binding, in_process(channel), carries_text))
     return Plan(tuple(transports), tuple(intelligence))
