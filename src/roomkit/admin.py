@@ -220,11 +220,14 @@ class RoomOps:
         await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
         return await self._store.list_bindings(room_id)
 
-    async def detach(self, room_id: str, channel_id: str) -> None:
-        binding = await self._binding(room_id, channel_id)
-        await self._store.remove_binding(room_id, channel_id)
+    async def detach(self, room_id: str, channel_id: str) -> bool:
+        await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
+        binding = await self._store.get_binding(room_id, channel_id)
+        if binding is None or not await self._store.remove_binding(room_id, channel_id):
+            return False
         self._rooms.invalidate(room_id)
         await self._announce("channel_detached", binding)
+        return True
 
     async def update_binding(
         self, room_id: str, channel_id: str, announce: str, **changes: Any

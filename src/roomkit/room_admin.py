@@ -142,9 +142,12 @@ class RoomAdmin:
             room_id, channel_id, "channel_updated", metadata=merged
         )
 
-    async def detach_channel(self, room_id: str, channel_id: str) -> None:
-        """Unbind a channel from a room. Raises ChannelNotFoundError when not attached."""
-        await self._room_ops.detach(room_id, channel_id)
+    async def detach_channel(self, room_id: str, channel_id: str) -> bool:
+        """Unbind a channel from a room. True if it was attached, False if it was not.
+
+        Raises RoomNotFoundError for an unknown room.
+        """
+        return await self._room_ops.detach(room_id, channel_id)
 
     async def mute(self, room_id: str, channel_id: str) -> ChannelBinding:
         """The channel keeps receiving but what it sends is dropped."""

@@ -256,3 +256,13 @@ async def test_hook_engine_public_runs(kit: RoomKit) -> None:
         exclude_name_prefix="audit.b",
     )
     assert ran == ["first", "audit.a"]
+
+
+async def test_detach_channel_says_whether_it_was_attached(kit: RoomKit) -> None:
+    await _sms_room(kit)
+    await kit.attach_channel("r1", "sms")
+    assert await kit.detach_channel("r1", "sms") is True
+    assert await kit.detach_channel("r1", "sms") is False
+    assert await kit.list_bindings("r1") == []
+    with pytest.raises(RoomNotFoundError):
+        await kit.detach_channel("nope", "sms")
