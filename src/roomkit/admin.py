@@ -10,7 +10,9 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from roomkit.admission import check_json
 from roomkit.broadcast.stream import StreamBridge
+from roomkit.channels.streaming import StreamSendFn
 from roomkit.errors import (
     ChannelAlreadyRegisteredError,
     ChannelNotFoundError,
@@ -253,8 +255,18 @@ class RoomOps:
         visibility: str,
         metadata: dict[str, Any] | None,
         idempotency_key: str | None,
+        *,
+        participant_id: str | None = None,
+        provider: str | None = None,
+        response_visibility: str | None = None,
     ) -> tuple[RoomEvent, RoomContext]:
-        """Build the event a channel sends into a room (it must be attached)."""
+        """Build the event a channel sends into a room (it must be attached).
+
+        Raises:
+            InvalidMessageError: ``metadata`` holds a value JSON cannot carry.
+        """
+        if metadata:
+            check_json(metadata, "metadata")
         channel = self.channel(channel_id)
         context = await self._rooms.context(room_id)
         if context.room.status is not RoomStatus.ACTIVE:
@@ -269,13 +281,15 @@ class RoomOps:
                 channel_id=channel_id,
                 channel_type=channel.channel_type,
                 direction=ChannelDirection.OUTBOUND,
-                participant_id=binding.participant_id,
+                participant_id=participant_id or binding.participant_id,
+                provider=provider,
             ),
             content=content,
             chain_depth=chain_depth,
             visibility=visibility,
             metadata=metadata or {},
             idempotency_key=idempotency_key,
+            **({"response_visibility": response_visibility} if response_visibility else {}),
         )
         return event, context
 
@@ -332,9 +346,15 @@ class WebSocketOps:
         self._channels = channels
         self._bus = bus
 
-    async def connect(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
+    async def connect(
+        self,
+        channel_id: str,
+        connection_id: str,
+        send_fn: SendFn,
+        stream_send_fn: StreamSendFn | None = None,
+    ) -> None:
         channel = self._websocket(channel_id)
-        channel.register_connection(connection_id, send_fn)
+        channel.register_connection(connection_id, send_fn, stream_send_fn=stream_send_fn)
         await self._bus.emit(
             "channel_connected", channel_id=channel_id, data={"connection_id": connection_id}
         )

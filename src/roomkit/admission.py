@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from pydantic_core import PydanticSerializationError
+from pydantic_core import PydanticSerializationError, to_json
 
 from roomkit.errors import InvalidMessageError
 from roomkit.models.content import TextContent
@@ -49,6 +49,19 @@ def admit(message: object) -> InboundMessage:
         return InboundMessage.model_validate_json(encoded)
     except ValidationError as exc:
         raise InvalidMessageError(_describe(exc)) from None
+
+
+def check_json(value: object, what: str) -> None:
+    """Refuse ``value`` (metadata, say) if JSON cannot carry it as every store would.
+
+    Raises:
+        InvalidMessageError: a lone surrogate, or an object JSON has no form for.
+    """
+    try:
+        to_json(value)  # pydantic's JSON encoder, which the SQL stores write with
+    except (PydanticSerializationError, UnicodeEncodeError, ValueError) as exc:
+        problem = _first_line(exc)
+        raise InvalidMessageError(f"{what} cannot be encoded as JSON ({problem})") from None
 
 
 def _plain(message: InboundMessage) -> bool:

@@ -11,6 +11,7 @@ from roomkit.admission import InboundRateLimiter
 from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.transcode import DefaultContentTranscoder
 from roomkit.channels.base import Channel
+from roomkit.channels.streaming import StreamSendFn
 from roomkit.errors import KitClosedError
 from roomkit.framework_events import FrameworkEventBus, FrameworkHandler
 from roomkit.hooks.engine import HookEngine
@@ -239,12 +240,22 @@ class RoomKit(RoomAdmin):
         content: EventContent,
         event_type: EventType = EventType.MESSAGE,
         chain_depth: int = 0,
-        *,
-        visibility: str = "all",
+        participant_id: str | None = None,
         metadata: dict[str, Any] | None = None,
+        visibility: str = "all",
+        provider: str | None = None,
+        response_visibility: str | None = None,
+        *,
         idempotency_key: str | None = None,
     ) -> RoomEvent:
-        """Send an event directly into a room from a channel; returns the stored event."""
+        """Send an event into a room from an attached channel; returns the stored event.
+
+        ``participant_id`` names the sender (default: the binding's participant),
+        ``provider`` the provider on the event's source; ``response_visibility`` is kept on
+        the event for the channels that answer it.
+
+        Raises InvalidMessageError when ``content`` or ``metadata`` cannot be stored.
+        """
         self._check_open()
         event, context = await self._ops.outbound_event(
             room_id,
@@ -255,16 +266,24 @@ class RoomKit(RoomAdmin):
             visibility,
             metadata,
             idempotency_key,
+            participant_id=participant_id,
+            provider=provider,
+            response_visibility=response_visibility,
         )
         result = await self._pipeline.process_event(event, context)
         assert result.event is not None
         return result.event
 
-    # -- websocket connections -----------------------------------------------------------
-
-    async def connect_websocket(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
-        """Register a WebSocket connection and emit framework event."""
-        await self._websockets.connect(channel_id, connection_id, send_fn)
+    async def connect_websocket(
+        self,
+        channel_id: str,
+        connection_id: str,
+        send_fn: SendFn,
+        *,
+        stream_send_fn: StreamSendFn | None = None,
+    ) -> None:
+        """Register a WebSocket connection (and its stream sender) and emit framework event."""
+        await self._websockets.connect(channel_id, connection_id, send_fn, stream_send_fn)
 
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> None:
         """Unregister a WebSocket connection and emit framework event."""

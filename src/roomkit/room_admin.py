@@ -50,9 +50,9 @@ class RoomAdmin:
     async def create_room(
         self,
         room_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
         *,
         organization_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
     ) -> Room:
         """Create a room. Raises RoomExistsError when the id is taken."""
         self._room_check_open()

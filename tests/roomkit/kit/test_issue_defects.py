@@ -204,3 +204,15 @@ async def test_sending_into_an_unattached_room_logs_the_new_room(
     [record] = [r for r in caplog.records if "created room" in r.getMessage()]
     assert record.levelno == logging.INFO
     assert "'ws'" in record.getMessage() and "'ann'" in record.getMessage()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+async def test_send_event_refuses_metadata_json_cannot_carry(kind: str, tmp_path: Path) -> None:
+    """The same typed error in every store, and nothing stored."""
+    async with _store(kind, tmp_path) as store:
+        kit = await _kit(store)
+        for bad in ({"when": object()}, {"text": "lone \ud800"}):
+            with pytest.raises(InvalidMessageError, match="metadata"):
+                await kit.send_event("r1", "ws", TextContent(body="x"), metadata=bad)
+        assert await kit.get_timeline("r1") == []
+        await kit.close()

@@ -266,3 +266,23 @@ async def test_detach_channel_says_whether_it_was_attached(kit: RoomKit) -> None
     assert await kit.list_bindings("r1") == []
     with pytest.raises(RoomNotFoundError):
         await kit.detach_channel("nope", "sms")
+
+
+async def test_send_event_takes_the_documented_arguments(kit: RoomKit) -> None:
+    """participant_id and provider land on the event's source; positional as documented."""
+    await _sms_room(kit)
+    await kit.attach_channel("r1", "sms", participant_id="bound")
+    from roomkit import EventType, TextContent
+
+    event = await kit.send_event(
+        "r1", "sms", TextContent(body="hi"), EventType.MESSAGE, 0, "ann", {"k": 1}, "all", "acme"
+    )
+    assert (event.source.participant_id, event.source.provider) == ("ann", "acme")
+    assert event.metadata == {"k": 1}
+    stored = await kit.store.get_event(event.id)
+    assert stored is not None and stored.source.participant_id == "ann"
+
+
+async def test_create_room_takes_metadata_positionally(kit: RoomKit) -> None:
+    room = await kit.create_room("r1", {"tier": "gold"})
+    assert (await kit.get_room(room.id)).metadata == {"tier": "gold"}
