@@ -20,6 +20,7 @@ from roomkit.hooks.registrar import execution_of, hook_decorator, identity_decor
 from roomkit.identity.base import IdentityResolver
 from roomkit.identity.step import IdentityStep
 from roomkit.inbound import Pipeline
+from roomkit.layers import Kept
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
 from roomkit.locks.reentrant import ReentrantLocks
@@ -50,17 +51,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 D = TypeVar("D", bound=DeliveryStatusHandler)
 
 
-class Kept:
-    """A read-only property for a collaborator the constructor kept for a later layer."""
-
-    def __init__(self, key: str, doc: str) -> None:
-        self._key = key
-        self.__doc__ = doc
-
-    def __get__(self, kit: RoomKit | None, owner: type[RoomKit]) -> Any:
-        return self if kit is None else kit._layers[self._key]
-
-
 class RoomKit(RoomAdmin):
     """Central orchestrator tying rooms, channels, hooks, and storage.
 
@@ -77,15 +67,11 @@ class RoomKit(RoomAdmin):
         max_chain_depth: Maximum reentry chain depth to prevent infinite loops.
         identity_timeout: Timeout in seconds for identity resolution calls.
         process_timeout: Timeout in seconds for the locked processing phase.
-        stt, tts, voice: speech-to-text and text-to-speech providers and the voice backend.
-            Accepted and kept (see the properties of the same names); used once the voice
-            layer is part of roomkit — until then nothing in the kit calls them.
-        task_runner: runs delegated agent tasks. Accepted and kept (``task_runner``); used
-            once the agent layer (``delegate``) is part of roomkit.
-        delivery_strategy: how background-task results are delivered. Accepted and kept
-            (``delivery_strategy``); used with ``task_runner`` by the agent layer.
-        telemetry: a TelemetryConfig or TelemetryProvider. Accepted and kept (``telemetry``);
-            the kit emits no spans or metrics yet.
+        stt, tts, voice, task_runner, delivery_strategy, telemetry: the voice layer's
+            providers and backend, the agent layer's task runner and delivery strategy, and
+            the telemetry configuration. Accepted and kept (the properties of the same
+            names show them); used once those layers are part of roomkit — until then
+            nothing in the kit calls them.
         inbound_rate_limit: at most this many inbound messages per channel in each window
             the RateLimit sets; ``process_inbound`` answers a message beyond it with
             ``InboundResult(blocked=True, reason="rate_limited")``, stores nothing and emits
@@ -121,14 +107,9 @@ class RoomKit(RoomAdmin):
         self._store = store if store is not None else InMemoryStore()
         self._realtime = realtime if realtime is not None else InMemoryRealtime()
         self._locks = lock_manager if lock_manager is not None else InMemoryLockManager()
-        self._layers = {
-            "stt": stt,
-            "tts": tts,
-            "voice": voice,
-            "task_runner": task_runner,
-            "delivery_strategy": delivery_strategy,
-            "telemetry": telemetry,
-        }
+        self._stt, self._tts, self._voice = stt, tts, voice
+        self._task_runner, self._delivery_strategy = task_runner, delivery_strategy
+        self._telemetry = telemetry
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
         self._rooms = RoomDirectory(self._store)
@@ -197,12 +178,12 @@ class RoomKit(RoomAdmin):
         """The registered channels by id (a copy)."""
         return dict(self._channels)
 
-    stt = Kept("stt", "The speech-to-text provider given to the constructor.")
-    tts = Kept("tts", "The text-to-speech provider given to the constructor.")
-    voice = Kept("voice", "The voice backend given to the constructor.")
-    task_runner = Kept("task_runner", "The task runner given to the constructor.")
-    delivery_strategy = Kept("delivery_strategy", "The delivery strategy given to the constructor.")
-    telemetry = Kept("telemetry", "The telemetry configuration given to the constructor.")
+    stt = Kept("The speech-to-text provider given to the constructor.")
+    tts = Kept("The text-to-speech provider given to the constructor.")
+    voice = Kept("The voice backend given to the constructor.")
+    task_runner = Kept("The task runner given to the constructor.")
+    delivery_strategy = Kept("The delivery strategy given to the constructor.")
+    telemetry = Kept("The telemetry configuration given to the constructor.")
 
     @property
     def max_chain_depth(self) -> int:
