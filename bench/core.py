@@ -5,6 +5,10 @@ Workloads, all on the in-memory store:
                            2 async AFTER_BROADCAST hooks; messages from one channel
   multi_room_msgs_per_s    the same set-up over 1,000 rooms, 64 messages in flight (and
                            again with gc.freeze() after set-up: "_gc_frozen")
+  mixed_room_msgs_per_s  one room: a WebSocket binding and ten transport bindings (SMS x2, RCS,
+                           email, WhatsApp, WhatsApp personal, Messenger, Teams, Telegram, HTTP)
+                           on mock providers, 3 sync + 2 async hooks; messages from the socket
+  mixed_multi_room_msgs_per_s  the mixed room over 1,000 rooms, 100 messages in flight
   fanout_us_per_delivery   one room, one WebSocket channel with 1,000 connections
   timeline_page_ms         a random 50-event page of a room holding 100,000 events
   memory_mb                RSS of a fresh process holding 10,000 rooms x (2 bindings + 10
@@ -24,19 +28,38 @@ import random
 import subprocess
 import sys
 import time
+from typing import Any
 
 from roomkit import (
     ConversationStore,
+    EmailChannel,
     HookExecution,
     HookResult,
     HookTrigger,
+    HTTPChannel,
     InboundMessage,
+    MessengerChannel,
+    RCSChannel,
     RoomContext,
     RoomEvent,
     RoomKit,
+    SMSChannel,
+    TeamsChannel,
+    TelegramChannel,
     TextContent,
+    TransportChannel,
     WebSocketChannel,
+    WhatsAppChannel,
+    WhatsAppPersonalChannel,
 )
+from roomkit.providers.email.mock import MockEmailProvider
+from roomkit.providers.http.mock import MockHTTPProvider
+from roomkit.providers.messenger.mock import MockMessengerProvider
+from roomkit.providers.rcs.mock import MockRCSProvider
+from roomkit.providers.sms.mock import MockSMSProvider
+from roomkit.providers.teams.mock import MockTeamsProvider
+from roomkit.providers.telegram.mock import MockTelegramProvider
+from roomkit.providers.whatsapp.mock import MockWhatsAppProvider
 
 QUICK = "--quick" in sys.argv
 
@@ -51,7 +74,11 @@ async def _kit_with_channels(channels: int, store: ConversationStore | None = No
         channel = WebSocketChannel(f"ws-{i}")
         kit.register_channel(channel)
         channel.register_connection(f"conn-{i}", _sink)
+    _add_hooks(kit)
+    return kit
 
+
+def _add_hooks(kit: RoomKit) -> None:
     for priority in range(3):
 
         @kit.hook(HookTrigger.BEFORE_BROADCAST, priority=priority, name=f"sync-{priority}")
@@ -64,7 +91,96 @@ async def _kit_with_channels(channels: int, store: ConversationStore | None = No
         async def after(event: RoomEvent, ctx: RoomContext) -> None:
             return None
 
+
+# The mixed room's transports, with the binding metadata each needs to address someone.
+_PHONE, _EMAIL, _ID = (
+    {"phone_number": "+15550100"},
+    {"email_address": "ann@example.com"},
+    {"recipient_id": "ann"},
+)
+TRANSPORTS: list[tuple[object, type[Any], dict[str, str]]] = [
+    (SMSChannel, MockSMSProvider, _PHONE),
+    (SMSChannel, MockSMSProvider, _PHONE),
+    (RCSChannel, MockRCSProvider, _PHONE),
+    (EmailChannel, MockEmailProvider, _EMAIL),
+    (WhatsAppChannel, MockWhatsAppProvider, _PHONE),
+    (WhatsAppPersonalChannel, MockWhatsAppProvider, _ID),
+    (MessengerChannel, MockMessengerProvider, _ID),
+    (TeamsChannel, MockTeamsProvider, _ID),
+    (TelegramChannel, MockTelegramProvider, _ID),
+    (HTTPChannel, MockHTTPProvider, _ID),
+]
+
+
+# The mixed room's mock providers. They record every send; the loops empty the records now
+# and then, outside any provider call, so the run does not grow a 200,000-entry list.
+MOCKS: list[Any] = []
+
+
+def _forget_sends() -> None:
+    for mock in MOCKS:
+        (mock.calls if isinstance(mock, MockRCSProvider) else mock.sent).clear()
+
+
+async def _mixed_kit() -> RoomKit:
+    kit = RoomKit()
+    ws = WebSocketChannel("ws")
+    kit.register_channel(ws)
+    ws.register_connection("conn", _sink)
+    for i, (factory, mock_type, _) in enumerate(TRANSPORTS):
+        mock = mock_type()
+        MOCKS.append(mock)
+        channel: TransportChannel = factory(f"t-{i}", provider=mock)  # type: ignore[operator]
+        kit.register_channel(channel)
+    _add_hooks(kit)
     return kit
+
+
+async def _attach_mixed(kit: RoomKit, room_id: str) -> None:
+    await kit.create_room(room_id)
+    await kit.attach_channel(room_id, "ws")
+    for i, (_, _, metadata) in enumerate(TRANSPORTS):
+        await kit.attach_channel(room_id, f"t-{i}", metadata=metadata)
+
+
+def _from_socket(i: int) -> InboundMessage:
+    return InboundMessage(channel_id="ws", sender_id="user", content=TextContent(body=f"m{i}"))
+
+
+async def mixed_room(n: int) -> float:
+    kit = await _mixed_kit()
+    await _attach_mixed(kit, "room")
+    messages = [_from_socket(i) for i in range(n)]
+    for m in messages[:200]:  # warm up
+        await kit.process_inbound(m, room_id="room")
+    start = time.perf_counter()
+    for i, m in enumerate(messages):
+        await kit.process_inbound(m, room_id="room")
+        if i % 512 == 0:
+            _forget_sends()
+    elapsed = time.perf_counter() - start
+    await kit.close()
+    return n / elapsed
+
+
+async def mixed_multi_room(n: int, rooms: int = 1000, in_flight: int = 100) -> float:
+    kit = await _mixed_kit()
+    for r in range(rooms):
+        await _attach_mixed(kit, f"room-{r}")
+    messages = [(_from_socket(i), f"room-{i % rooms}") for i in range(n)]
+    queue = iter(enumerate(messages))
+
+    async def worker() -> None:
+        for i, (message, room_id) in queue:
+            await kit.process_inbound(message, room_id=room_id)
+            if i % 512 == 0:
+                _forget_sends()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    elapsed = time.perf_counter() - start
+    await kit.close()
+    return n / elapsed
 
 
 async def _attach_all(kit: RoomKit, room_id: str, channels: int) -> None:
@@ -203,6 +319,8 @@ WORKLOADS = {
     "multi_room_msgs_per_s_gc_frozen": lambda scale: multi_room(
         int(20_000 * scale), freeze_gc=True
     ),
+    "mixed_room_msgs_per_s": lambda scale: mixed_room(int(20_000 * scale)),
+    "mixed_multi_room_msgs_per_s": lambda scale: mixed_multi_room(int(20_000 * scale)),
     "fanout_us_per_delivery": lambda scale: fanout(int(200 * scale) or 1),
     "timeline_page_ms": lambda scale: timeline(int(100_000 * scale)),
 }

@@ -6,25 +6,32 @@ listeners (framework events and lifecycle hooks).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from roomkit.admission import check_json
 from roomkit.broadcast.stream import StreamBridge
+from roomkit.channels.streaming import StreamSendFn
 from roomkit.errors import (
     ChannelAlreadyRegisteredError,
     ChannelNotFoundError,
     ChannelNotRegisteredError,
+    InvalidArgumentError,
     RoomClosedError,
     RoomNotFoundError,
 )
 from roomkit.framework_events import FrameworkEventBus
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.tools import ToolHookBridge
+from roomkit.models._base import utcnow
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
 from roomkit.models.enums import (
     Access,
+    ChannelCategory,
     ChannelDirection,
+    ChannelType,
     EventType,
     HookTrigger,
     RoomStatus,
@@ -40,7 +47,15 @@ from roomkit.store.base import ConversationStore
 if TYPE_CHECKING:
     from roomkit.channels.base import Channel
 
+logger = logging.getLogger(__name__)
+
 SendFn = Callable[[str, RoomEvent], Coroutine[Any, Any, None]]
+
+# What attach_channel's keywords may set besides its named parameters.
+_BINDING_FIELDS = frozenset(
+    {"muted", "participant_id", "capabilities", "rate_limit", "retry_policy", "metadata"}
+    | {"direction", "attached_at"}
+)
 
 _BINDING_TRIGGERS = {
     "channel_attached": HookTrigger.ON_CHANNEL_ATTACHED,
@@ -107,7 +122,14 @@ class RoomOps:
     async def create_room_for(self, channel: Channel, message: InboundMessage) -> str:
         """The router found no room: create one and attach the message's channel."""
         room = await self.create_room(None, None, {"created_by_channel": channel.channel_id})
-        await self.attach(room.id, channel.channel_id, Access.READ_WRITE, "all", False, None, None)
+        logger.info(
+            "no active room has channel %r attached: created room %r for sender %r "
+            "(see roomkit.routing for the rule)",
+            channel.channel_id,
+            room.id,
+            message.sender_id,
+        )
+        await self.attach(room.id, channel.channel_id, None, None, Access.READ_WRITE, "all", {})
         return room.id
 
     async def get_room(self, room_id: str) -> Room:
@@ -120,8 +142,6 @@ class RoomOps:
         room = await self.get_room(room_id)
         if room.status is RoomStatus.CLOSED:
             return room
-        from roomkit.models._base import utcnow
-
         now = utcnow()
         closed = room.model_copy(
             update={"status": RoomStatus.CLOSED, "closed_at": now, "updated_at": now}
@@ -131,6 +151,25 @@ class RoomOps:
         await self._bus.emit("room_closed", room_id=room_id)
         await self._lifecycle(HookTrigger.ON_ROOM_CLOSED, room_id, "room_closed")
         return closed
+
+    async def update_room_metadata(self, room_id: str, metadata: dict[str, Any]) -> Room:
+        room = await self.get_room(room_id)
+        changed = room.model_copy(
+            update={"metadata": {**room.metadata, **metadata}, "updated_at": utcnow()}
+        )
+        await self._store.update_room(changed)
+        self._rooms.invalidate(room_id)
+        await self._bus.emit("room_updated", room_id=room_id, data={"metadata": list(metadata)})
+        return changed
+
+    def forget(self, room_id: str) -> None:
+        """Drop the cached state of a room changed behind the directory's back."""
+        self._rooms.invalidate(room_id)
+
+    async def announce_room(self, name: str, trigger: HookTrigger, room_id: str) -> None:
+        """Emit a room's framework event and run its lifecycle hooks."""
+        await self._bus.emit(name, room_id=room_id)
+        await self._lifecycle(trigger, room_id, name)
 
     async def delete_room(self, room_id: str) -> bool:
         existed = await self._store.delete_room(room_id)
@@ -145,37 +184,52 @@ class RoomOps:
         self,
         room_id: str,
         channel_id: str,
+        channel_type: ChannelType | None,
+        category: ChannelCategory | None,
         access: Access,
         visibility: str,
-        muted: bool,
-        participant_id: str | None,
-        metadata: dict[str, Any] | None,
+        fields: dict[str, Any],
     ) -> ChannelBinding:
+        """Bind a registered channel; ``fields`` are further ChannelBinding fields."""
+        unknown = sorted(set(fields) - _BINDING_FIELDS)
+        if unknown:
+            raise InvalidArgumentError(
+                "attach_channel keyword", unknown[0], f"one of {sorted(_BINDING_FIELDS)}"
+            )
         channel = self.channel(channel_id)
         await self.get_room(room_id)
-        binding = ChannelBinding(
-            channel_id=channel_id,
-            room_id=room_id,
-            channel_type=channel.channel_type,
-            category=channel.category,
-            direction=channel.direction,
-            access=Access(access),
-            muted=muted,
-            visibility=visibility,
-            participant_id=participant_id,
-            capabilities=channel.capabilities(),
-            metadata={**channel.info, **(metadata or {})},
-        )
-        binding = await self._store.add_binding(binding)
+        values: dict[str, Any] = {
+            "capabilities": channel.capabilities(),
+            "direction": channel.direction,
+            **fields,
+            "channel_id": channel_id,
+            "room_id": room_id,
+            "channel_type": channel_type or channel.channel_type,
+            "category": category or channel.category,
+            "access": Access(access),
+            "visibility": visibility,
+            "metadata": {**channel.info, **(fields.get("metadata") or {})},
+        }
+        binding = await self._store.add_binding(ChannelBinding(**values))
         self._rooms.invalidate(room_id)
         await self._announce("channel_attached", binding)
         return binding
 
-    async def detach(self, room_id: str, channel_id: str) -> None:
-        binding = await self._binding(room_id, channel_id)
-        await self._store.remove_binding(room_id, channel_id)
+    async def get_binding(self, room_id: str, channel_id: str) -> ChannelBinding:
+        return await self._binding(room_id, channel_id)
+
+    async def list_bindings(self, room_id: str) -> list[ChannelBinding]:
+        await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
+        return await self._store.list_bindings(room_id)
+
+    async def detach(self, room_id: str, channel_id: str) -> bool:
+        await self._rooms.state(room_id)  # RoomNotFoundError for an unknown room
+        binding = await self._store.get_binding(room_id, channel_id)
+        if binding is None or not await self._store.remove_binding(room_id, channel_id):
+            return False
         self._rooms.invalidate(room_id)
         await self._announce("channel_detached", binding)
+        return True
 
     async def update_binding(
         self, room_id: str, channel_id: str, announce: str, **changes: Any
@@ -201,8 +255,18 @@ class RoomOps:
         visibility: str,
         metadata: dict[str, Any] | None,
         idempotency_key: str | None,
+        *,
+        participant_id: str | None = None,
+        provider: str | None = None,
+        response_visibility: str | None = None,
     ) -> tuple[RoomEvent, RoomContext]:
-        """Build the event a channel sends into a room (it must be attached)."""
+        """Build the event a channel sends into a room (it must be attached).
+
+        Raises:
+            InvalidMessageError: ``metadata`` holds a value JSON cannot carry.
+        """
+        if metadata:
+            check_json(metadata, "metadata")
         channel = self.channel(channel_id)
         context = await self._rooms.context(room_id)
         if context.room.status is not RoomStatus.ACTIVE:
@@ -217,13 +281,15 @@ class RoomOps:
                 channel_id=channel_id,
                 channel_type=channel.channel_type,
                 direction=ChannelDirection.OUTBOUND,
-                participant_id=binding.participant_id,
+                participant_id=participant_id or binding.participant_id,
+                provider=provider,
             ),
             content=content,
             chain_depth=chain_depth,
             visibility=visibility,
             metadata=metadata or {},
             idempotency_key=idempotency_key,
+            **({"response_visibility": response_visibility} if response_visibility else {}),
         )
         return event, context
 
@@ -280,9 +346,15 @@ class WebSocketOps:
         self._channels = channels
         self._bus = bus
 
-    async def connect(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
+    async def connect(
+        self,
+        channel_id: str,
+        connection_id: str,
+        send_fn: SendFn,
+        stream_send_fn: StreamSendFn | None = None,
+    ) -> None:
         channel = self._websocket(channel_id)
-        channel.register_connection(connection_id, send_fn)
+        channel.register_connection(connection_id, send_fn, stream_send_fn=stream_send_fn)
         await self._bus.emit(
             "channel_connected", channel_id=channel_id, data={"connection_id": connection_id}
         )

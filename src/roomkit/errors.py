@@ -19,6 +19,10 @@ The tree::
     ├── VoiceNotConfiguredError      a voice call on a kit or channel without STT/TTS
     ├── VoiceBackendNotConfiguredError  a voice session without a voice backend
     ├── InvalidArgumentError         an argument out of range (negative offset); a ValueError too
+    ├── InvalidMessageError          an inbound message or event that cannot be stored as it is
+    │                                (None, content no longer valid, lone surrogate, non-JSON value)
+    ├── IdentityResolverError        a resolver returned something that is not an IdentityResult
+    ├── HookRegistrationError        a hook that could never run (no trigger, wrong signature)
     ├── StoreError                   a backend refused or could not complete an operation
     │   └── SchemaVersionError       a database written by a newer version of roomkit
     ├── LockTimeoutError             a room lock could not be had in time
@@ -166,6 +170,29 @@ class InvalidArgumentError(RoomKitError, ValueError):
         super().__init__(f"{name}={value!r} is invalid: expected {expected}")
         self.name = name
         self.value = value
+
+
+class InvalidMessageError(RoomKitError, ValueError):
+    """An inbound message (or event) that cannot be stored as it is; nothing was written."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"invalid message: {problem}")
+        self.problem = problem
+
+
+class IdentityResolverError(RoomKitError, TypeError):
+    """The identity resolver returned something that is not an ``IdentityResult``."""
+
+    def __init__(self, resolver: object, returned: object) -> None:
+        super().__init__(
+            f"identity resolver {type(resolver).__name__} returned "
+            f"{type(returned).__name__}; resolve() must return an IdentityResult"
+        )
+        self.returned = returned
+
+
+class HookRegistrationError(RoomKitError, TypeError):
+    """A hook was registered in a way that could never run; nothing was registered."""
 
 
 class StoreError(RoomKitError):

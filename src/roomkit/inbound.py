@@ -1,6 +1,7 @@
 """The inbound pipeline, ① → ⑨, one call per step.
 
 process_inbound(message)
+  admit            a valid InboundMessage, within inbound_rate_limit (admission.py)
   route            which room (routing.py); the kit creates one if the router finds none
   context          the room as channels and hooks see it (rooms.py)
   handle_inbound   the channel turns the message into an event (channels/)
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from roomkit._aio import run_with_timeout
+from roomkit.admission import InboundRateLimiter, admit
 from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.plan import Target, may_send, plan
 from roomkit.broadcast.reentry import react
@@ -43,6 +45,7 @@ from roomkit.models.room import RoomContext
 from roomkit.rooms import RoomDirectory
 from roomkit.routing import InboundRoomRouter
 from roomkit.store.base import ConversationStore
+from roomkit.timers import RoomTimekeeper, has_thresholds
 
 CreateRoom = Callable[[Channel, InboundMessage], Awaitable[str]]
 
@@ -63,11 +66,25 @@ class Pipeline:
     bus: FrameworkEventBus
     max_chain_depth: int
     process_timeout: float
+    limiter: InboundRateLimiter | None = None
+    timekeeper: RoomTimekeeper | None = None
 
     async def process_inbound(
         self, message: InboundMessage, room_id: str | None = None
     ) -> InboundResult:
-        """Run an inbound message through the whole pipeline."""
+        """Run an inbound message through the whole pipeline.
+
+        Raises:
+            InvalidMessageError: ``message`` cannot be stored as it is (nothing written).
+        """
+        message = admit(message)
+        if self.limiter is not None and not self.limiter.allow(message.channel_id):
+            await self.bus.emit(
+                "inbound_rate_limited",
+                channel_id=message.channel_id,
+                data={"sender_id": message.sender_id},
+            )
+            return InboundResult(blocked=True, reason="rate_limited")
         channel = self._channel(message.channel_id)
         if room_id is None:
             room_id = await self._route(channel, message)
@@ -129,6 +146,9 @@ class Pipeline:
                 self.rooms.record(done.event)
             if not (done.duplicate or done.blocked):
                 state = await self.rooms.state(room_id)
+                if self.timekeeper is not None and has_thresholds(state.room):
+                    await self.timekeeper.touch(room_id, done.event.created_at)
+                    state = await self.rooms.state(room_id)
                 targets = state.plan(done.event, self.channels)
                 await self.deliverer.deliver(done.event, targets.transports, context)
                 intelligence = targets.intelligence

@@ -7,46 +7,51 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from roomkit.admin import RoomOps, SendFn, WebSocketOps
+from roomkit.admission import InboundRateLimiter
 from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.transcode import DefaultContentTranscoder
 from roomkit.channels.base import Channel
+from roomkit.channels.streaming import StreamSendFn
 from roomkit.errors import KitClosedError
 from roomkit.framework_events import FrameworkEventBus, FrameworkHandler
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.filters import HookFn, HookRegistration, freeze
+from roomkit.hooks.registrar import execution_of, hook_decorator, identity_decorator, trigger_of
 from roomkit.identity.base import IdentityResolver
 from roomkit.identity.step import IdentityStep
 from roomkit.inbound import Pipeline
+from roomkit.layers import Kept
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
-from roomkit.models.binding import ChannelBinding
+from roomkit.locks.reentrant import ReentrantLocks
 from roomkit.models.content import EventContent
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.enums import (
-    Access,
     ChannelDirection,
     ChannelType,
     EventType,
     HookExecution,
     HookTrigger,
-    TaskStatus,
 )
 from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage, InboundResult
-from roomkit.models.room import Room
-from roomkit.models.task import Observation, Task
-from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
+from roomkit.models.policy import RateLimit
+from roomkit.participants import ParticipantOps
+from roomkit.realtime.base import RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
-from roomkit.realtime.publishing import Ephemeral
-from roomkit.reporting import Reporting
+from roomkit.reporting import DeliveryStatusHandler, DeliveryStatusHandlers, Reporting
+from roomkit.room_admin import RoomAdmin
 from roomkit.rooms import RoomDirectory
 from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
 from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
+from roomkit.timers import RoomTimekeeper
 
 F = TypeVar("F", bound=Callable[..., Any])
+D = TypeVar("D", bound=DeliveryStatusHandler)
 
 
-class RoomKit:
+class RoomKit(RoomAdmin):
     """Central orchestrator tying rooms, channels, hooks, and storage.
 
     Args:
@@ -62,6 +67,18 @@ class RoomKit:
         max_chain_depth: Maximum reentry chain depth to prevent infinite loops.
         identity_timeout: Timeout in seconds for identity resolution calls.
         process_timeout: Timeout in seconds for the locked processing phase.
+        stt, tts, voice, task_runner, delivery_strategy, telemetry: the voice layer's
+            providers and backend, the agent layer's task runner and delivery strategy, and
+            the telemetry configuration. Accepted and kept (the properties of the same
+            names show them); used once those layers are part of roomkit — until then
+            nothing in the kit calls them.
+        inbound_rate_limit: at most this many inbound messages per channel in each window
+            the RateLimit sets; ``process_inbound`` answers a message beyond it with
+            ``InboundResult(blocked=True, reason="rate_limited")``, stores nothing and emits
+            ``inbound_rate_limited``. None (the default): no limit, and no cost.
+
+    A hook or channel running under a room's lock may send into the same room, also from
+    tasks it starts (``asyncio.gather``): the holder's children enter the lock it holds.
     """
 
     def __init__(
@@ -75,6 +92,13 @@ class RoomKit:
         max_chain_depth: int = 5,
         identity_timeout: float = 10.0,
         process_timeout: float = 30.0,
+        stt: Any | None = None,
+        tts: Any | None = None,
+        voice: Any | None = None,
+        task_runner: Any | None = None,
+        delivery_strategy: Any | None = None,
+        telemetry: Any | None = None,
+        inbound_rate_limit: RateLimit | None = None,
     ) -> None:
         if max_chain_depth < 0:
             raise ValueError(f"max_chain_depth must be >= 0, got {max_chain_depth!r}")
@@ -83,6 +107,9 @@ class RoomKit:
         self._store = store if store is not None else InMemoryStore()
         self._realtime = realtime if realtime is not None else InMemoryRealtime()
         self._locks = lock_manager if lock_manager is not None else InMemoryLockManager()
+        self._stt, self._tts, self._voice = stt, tts, voice
+        self._task_runner, self._delivery_strategy = task_runner, delivery_strategy
+        self._telemetry = telemetry
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
         self._rooms = RoomDirectory(self._store)
@@ -93,6 +120,7 @@ class RoomKit:
             identity_resolver, identity_channel_types, identity_timeout, self._bus.emit
         )
         self._ops = RoomOps(self._store, self._rooms, self._channels, self._bus, self._hooks)
+        self._timers = RoomTimekeeper(self._store, self._ops)
         self._pipeline = Pipeline(
             store=self._store,
             channels=self._channels,
@@ -100,7 +128,7 @@ class RoomKit:
             router=inbound_router or DefaultInboundRoomRouter(self._store),
             create_room_for=self._ops.create_room_for,
             identity=self._identity,
-            locks=self._locks,
+            locks=ReentrantLocks(self._locks),
             hooks=self._hooks,
             deliverer=Deliverer(
                 DefaultContentTranscoder(), process_timeout, self._report.delivery_failed
@@ -108,8 +136,18 @@ class RoomKit:
             bus=self._bus,
             max_chain_depth=max_chain_depth,
             process_timeout=process_timeout,
+            limiter=InboundRateLimiter(inbound_rate_limit) if inbound_rate_limit else None,
+            timekeeper=self._timers,
         )
-        self._ephemeral = Ephemeral(self._realtime)
+        super().__init__(
+            self._store,
+            self._ops,
+            ParticipantOps(self._store, self._rooms),
+            self._timers,
+            self._realtime,
+            self._check_open,
+        )
+        self._statuses = DeliveryStatusHandlers(self._bus, self._hooks, self._rooms)
         self._websockets = WebSocketOps(self._channels, self._bus)
         self._closed = False
 
@@ -140,6 +178,13 @@ class RoomKit:
         """The registered channels by id (a copy)."""
         return dict(self._channels)
 
+    stt = Kept("The speech-to-text provider given to the constructor.")
+    tts = Kept("The text-to-speech provider given to the constructor.")
+    voice = Kept("The voice backend given to the constructor.")
+    task_runner = Kept("The task runner given to the constructor.")
+    delivery_strategy = Kept("The delivery strategy given to the constructor.")
+    telemetry = Kept("The telemetry configuration given to the constructor.")
+
     @property
     def max_chain_depth(self) -> int:
         """Maximum reentry chain depth."""
@@ -151,75 +196,13 @@ class RoomKit:
         """Make ``channel`` available to rooms of this kit."""
         self._ops.register_channel(channel, self)
 
-    def get_channel(self, channel_id: str) -> Channel:
-        """A registered channel. Raises ChannelNotRegisteredError."""
-        return self._ops.channel(channel_id)
+    def get_channel(self, channel_id: str) -> Channel | None:
+        """A registered channel, or None when no channel has that id."""
+        return self._channels.get(channel_id)
 
-    async def create_room(
-        self,
-        room_id: str | None = None,
-        *,
-        organization_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> Room:
-        """Create a room. Raises RoomExistsError when the id is taken."""
-        self._check_open()
-        return await self._ops.create_room(room_id, organization_id, metadata)
-
-    async def get_room(self, room_id: str) -> Room:
-        """A room by id. Raises RoomNotFoundError."""
-        return await self._ops.get_room(room_id)
-
-    async def close_room(self, room_id: str) -> Room:
-        """Close a room: it keeps its history and takes no new events."""
-        return await self._ops.close_room(room_id)
-
-    async def delete_room(self, room_id: str) -> bool:
-        """Delete a room and everything in it. Returns True if it existed."""
-        return await self._ops.delete_room(room_id)
-
-    async def attach_channel(
-        self,
-        room_id: str,
-        channel_id: str,
-        *,
-        access: Access = Access.READ_WRITE,
-        visibility: str = "all",
-        muted: bool = False,
-        participant_id: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> ChannelBinding:
-        """Bind a registered channel to a room."""
-        self._check_open()
-        return await self._ops.attach(
-            room_id, channel_id, access, visibility, muted, participant_id, metadata
-        )
-
-    async def detach_channel(self, room_id: str, channel_id: str) -> None:
-        """Unbind a channel from a room. Raises ChannelNotFoundError when not attached."""
-        await self._ops.detach(room_id, channel_id)
-
-    async def mute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """The channel keeps receiving but what it sends is dropped."""
-        return await self._ops.update_binding(room_id, channel_id, "channel_muted", muted=True)
-
-    async def unmute(self, room_id: str, channel_id: str) -> ChannelBinding:
-        """Let a muted channel speak again."""
-        return await self._ops.update_binding(room_id, channel_id, "channel_unmuted", muted=False)
-
-    async def set_access(self, room_id: str, channel_id: str, access: Access) -> ChannelBinding:
-        """Change what a channel may do in a room."""
-        return await self._ops.update_binding(
-            room_id, channel_id, "channel_updated", access=Access(access)
-        )
-
-    async def set_visibility(
-        self, room_id: str, channel_id: str, visibility: str
-    ) -> ChannelBinding:
-        """Change which events reach a channel's binding."""
-        return await self._ops.update_binding(
-            room_id, channel_id, "channel_updated", visibility=visibility
-        )
+    def list_channels(self) -> list[Channel]:
+        """Every registered channel, in registration order."""
+        return list(self._channels.values())
 
     # -- events --------------------------------------------------------------------------
 
@@ -238,12 +221,22 @@ class RoomKit:
         content: EventContent,
         event_type: EventType = EventType.MESSAGE,
         chain_depth: int = 0,
-        *,
-        visibility: str = "all",
+        participant_id: str | None = None,
         metadata: dict[str, Any] | None = None,
+        visibility: str = "all",
+        provider: str | None = None,
+        response_visibility: str | None = None,
+        *,
         idempotency_key: str | None = None,
     ) -> RoomEvent:
-        """Send an event directly into a room from a channel; returns the stored event."""
+        """Send an event into a room from an attached channel; returns the stored event.
+
+        ``participant_id`` names the sender (default: the binding's participant),
+        ``provider`` the provider on the event's source; ``response_visibility`` is kept on
+        the event for the channels that answer it.
+
+        Raises InvalidMessageError when ``content`` or ``metadata`` cannot be stored.
+        """
         self._check_open()
         event, context = await self._ops.outbound_event(
             room_id,
@@ -254,72 +247,28 @@ class RoomKit:
             visibility,
             metadata,
             idempotency_key,
+            participant_id=participant_id,
+            provider=provider,
+            response_visibility=response_visibility,
         )
         result = await self._pipeline.process_event(event, context)
         assert result.event is not None
         return result.event
 
-    async def get_timeline(
+    async def connect_websocket(
         self,
-        room_id: str,
-        offset: int = 0,
-        limit: int = 50,
-        visibility_filter: str | None = None,
-    ) -> list[RoomEvent]:
-        """Query the event timeline for a room."""
-        return await self._ops.timeline(room_id, offset, limit, visibility_filter)
-
-    async def list_tasks(self, room_id: str, status: TaskStatus | None = None) -> list[Task]:
-        """List tasks for a room, optionally filtered by status."""
-        return await self._store.list_tasks(room_id, status=status)
-
-    async def list_observations(self, room_id: str) -> list[Observation]:
-        """List observations for a room."""
-        return await self._store.list_observations(room_id)
-
-    async def mark_read(self, room_id: str, channel_id: str, event_id: str) -> None:
-        """Mark an event (and everything before it) as read for a channel."""
-        await self._ops.mark_read(room_id, channel_id, event_id)
-
-    async def mark_all_read(self, room_id: str, channel_id: str) -> None:
-        """Mark all events as read for a channel."""
-        await self._ops.mark_all_read(room_id, channel_id)
-
-    async def get_unread_count(self, room_id: str, channel_id: str) -> int:
-        """How many events of the room the channel has not read."""
-        return await self._ops.unread_count(room_id, channel_id)
-
-    # -- websocket connections -----------------------------------------------------------
-
-    async def connect_websocket(self, channel_id: str, connection_id: str, send_fn: SendFn) -> None:
-        """Register a WebSocket connection and emit framework event."""
-        await self._websockets.connect(channel_id, connection_id, send_fn)
+        channel_id: str,
+        connection_id: str,
+        send_fn: SendFn,
+        *,
+        stream_send_fn: StreamSendFn | None = None,
+    ) -> None:
+        """Register a WebSocket connection (and its stream sender) and emit framework event."""
+        await self._websockets.connect(channel_id, connection_id, send_fn, stream_send_fn)
 
     async def disconnect_websocket(self, channel_id: str, connection_id: str) -> None:
         """Unregister a WebSocket connection and emit framework event."""
         await self._websockets.disconnect(channel_id, connection_id)
-
-    # -- ephemeral events ----------------------------------------------------------------
-
-    async def publish_typing(self, room_id: str, user_id: str, is_typing: bool = True) -> None:
-        """Publish a typing indicator for a user in a room."""
-        await self._ephemeral.typing(room_id, user_id, is_typing)
-
-    async def publish_presence(self, room_id: str, user_id: str, status: str) -> None:
-        """Publish a presence update: ``status`` is "online", "away" or "offline"."""
-        await self._ephemeral.presence(room_id, user_id, status)
-
-    async def publish_read_receipt(self, room_id: str, user_id: str, event_id: str) -> None:
-        """Publish a read receipt for a user in a room."""
-        await self._ephemeral.read_receipt(room_id, user_id, event_id)
-
-    async def subscribe_room(self, room_id: str, callback: EphemeralCallback) -> str:
-        """Subscribe to ephemeral events for a room; returns a subscription id."""
-        return await self._realtime.subscribe(room_id, callback)
-
-    async def unsubscribe_room(self, subscription_id: str) -> bool:
-        """Unsubscribe from ephemeral events. True if the subscription existed."""
-        return await self._realtime.unsubscribe(subscription_id)
 
     # -- hooks and framework events ------------------------------------------------------
 
@@ -336,26 +285,23 @@ class RoomKit:
         *,
         fail_closed: bool = False,
     ) -> Callable[[F], F]:
-        """Decorator to register a global hook."""
+        """Decorator to register a global hook, called as ``fn(event, context)``.
 
-        def register(fn: F) -> F:
-            self._hooks.register(
-                HookRegistration(
-                    trigger=HookTrigger(trigger),
-                    fn=fn,
-                    execution=HookExecution(execution),
-                    priority=priority,
-                    name=name,
-                    timeout=timeout,
-                    channel_types=freeze(channel_types),
-                    channel_ids=freeze(channel_ids),
-                    directions=freeze(directions),
-                    fail_closed=fail_closed,
-                )
-            )
-            return fn
-
-        return register
+        Raises HookRegistrationError when written without a trigger (``@kit.hook`` alone)
+        or, at decoration, when the function cannot take ``(event, context)``.
+        """
+        return hook_decorator(
+            self._hooks,
+            trigger=trigger_of(trigger, "kit.hook"),
+            execution=execution_of(execution),
+            priority=priority,
+            name=name,
+            timeout=timeout,
+            channel_types=freeze(channel_types),
+            channel_ids=freeze(channel_ids),
+            directions=freeze(directions),
+            fail_closed=fail_closed,
+        )
 
     def on(self, event_type: str) -> Callable[[F], F]:
         """Decorator to register a framework event handler filtered by type."""
@@ -382,26 +328,19 @@ class RoomKit:
         The decorated function receives ``(event, context, id_result)`` and returns an
         IdentityHookResult or None.
         """
-        trigger = HookTrigger(trigger)
-        if trigger not in (HookTrigger.ON_IDENTITY_AMBIGUOUS, HookTrigger.ON_IDENTITY_UNKNOWN):
-            raise ValueError(
-                f"identity hooks fire on ON_IDENTITY_AMBIGUOUS or ON_IDENTITY_UNKNOWN, "
-                f"not {trigger.name}"
-            )
+        return identity_decorator(
+            self._identity.hooks, trigger, channel_types, channel_ids, directions
+        )
 
-        def register(fn: F) -> F:
-            self._identity.hooks.append(
-                HookRegistration(
-                    trigger=trigger,
-                    fn=fn,
-                    channel_types=freeze(channel_types),
-                    channel_ids=freeze(channel_ids),
-                    directions=freeze(directions),
-                )
-            )
-            return fn
+    def on_delivery_status(self, fn: D) -> D:
+        """Decorator: ``fn(status)`` (sync or async) runs for every processed DeliveryStatus."""
+        self._statuses.add(fn)
+        return fn
 
-        return register
+    async def process_delivery_status(self, status: DeliveryStatus) -> None:
+        """Report a provider's delivery status: runs the ``on_delivery_status`` handlers,
+        emits ``delivery_status`` and runs the room's ON_DELIVERY_STATUS hooks."""
+        await self._statuses.process(status)
 
     def add_room_hook(
         self,
@@ -418,9 +357,9 @@ class RoomKit:
         self._hooks.add_room_hook(
             room_id,
             HookRegistration(
-                trigger=HookTrigger(trigger),
+                trigger=trigger_of(trigger, "kit.add_room_hook"),
+                execution=execution_of(execution),
                 fn=fn,
-                execution=HookExecution(execution),
                 priority=priority,
                 name=name,
                 timeout=timeout,

@@ -1,4 +1,17 @@
-"""③ Which room an inbound message belongs to."""
+"""③ Which room an inbound message belongs to.
+
+The routing rule, in order:
+
+1. ``process_inbound(message, room_id=...)`` names the room: no router is asked.
+2. Otherwise the kit's ``InboundRoomRouter`` is asked. The default one answers with the
+   ACTIVE room that has the message's channel attached (the one it was attached to last,
+   when several have).
+3. When the router answers None — with the default router: no active room has the channel
+   attached — the kit creates a room (a generated id, ``metadata["created_by_channel"]``),
+   attaches the channel to it and logs that at INFO with the channel and the sender. To send
+   into a room you made, attach the channel to it first (``attach_channel``) or pass
+   ``room_id``; to refuse unknown senders instead, give the kit a router of your own.
+"""
 
 from __future__ import annotations
 

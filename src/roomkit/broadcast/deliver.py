@@ -1,10 +1,11 @@
 """⑦ Fan-out: deliver an event to every transport target, each bounded by a timeout.
 
-Channels marked ``inline_delivery`` (they only hand data to in-process callbacks) are
-awaited in turn — spending a task on each would cost more than the delivery itself. Every
-other channel gets a task of its own so a slow provider delays nobody else, and all of them
-share one deadline of ``timeout`` seconds. A channel that raises, times out, or reports a
-failed send is a failed delivery, handed to ``report_failure``; it never stops the others.
+Targets marked ``inline`` (channels or providers that only hand data to in-process code,
+see broadcast.plan) are awaited in turn — spending a task on each would cost more than the
+delivery itself. Every other channel gets a task of its own so a slow provider delays nobody
+else, and all of them share one deadline of ``timeout`` seconds. A channel that raises,
+times out, or reports a failed send is a failed delivery, handed to ``report_failure``; it
+never stops the others.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from roomkit.broadcast.plan import Target
 from roomkit.broadcast.transcode import ContentTranscoder
 from roomkit.models._base import updated
 from roomkit.models.binding import ChannelCapabilities
+from roomkit.models.content import TextContent
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
 
@@ -44,13 +46,17 @@ class Deliverer:
         # kind of channel share one capabilities object: shape once per run of them.
         capabilities: ChannelCapabilities | None = None
         shaped: RoomEvent | None = None
+        plain = type(event.content) is TextContent
         for target in targets:
-            if target.binding.capabilities is not capabilities:
+            if plain and target.carries_text:
+                shaped = event  # the common case, decided when the plan was made
+                capabilities = None
+            elif target.binding.capabilities is not capabilities:
                 capabilities = target.binding.capabilities
                 shaped = self.shape(event, target)
             if shaped is None:
                 await self.report_failure(event, target, "content cannot be carried", context)
-            elif target.channel.inline_delivery:
+            elif target.inline:
                 # _deliver_one, inlined: this loop runs for every target of every message.
                 try:
                     output = await target.channel.deliver(shaped, target.binding, context)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from roomkit.channels.base import Channel
+from roomkit.channels.transport import TransportChannel
 from roomkit.models.binding import ChannelBinding
-from roomkit.models.enums import Access, ChannelCategory
+from roomkit.models.enums import Access, ChannelCategory, ChannelMediaType
 from roomkit.models.event import RoomEvent
+from roomkit.providers.base import TransportProvider
 
 _RECEIVES = frozenset({Access.READ_WRITE, Access.READ_ONLY})
 _SENDS = frozenset({Access.READ_WRITE, Access.WRITE_ONLY})
@@ -15,10 +17,16 @@ _SENDS = frozenset({Access.READ_WRITE, Access.WRITE_ONLY})
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One channel an event goes to, with its binding in the room."""
+    """One channel an event goes to, with its binding in the room.
+
+    ``inline``: delivering does no I/O (``Channel.inline_delivery``, or a transport whose
+    provider declares ``inline_delivery``), so the deliverer awaits it without a task.
+    """
 
     channel: Channel
     binding: ChannelBinding
+    inline: bool = False
+    carries_text: bool = False  # plain text reaches it unchanged (no transcoding needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,14 @@ def may_send(binding: ChannelBinding) -> bool:
     return binding.access in _SENDS and not binding.muted
 
 
+def in_process(channel: Channel) -> bool:
+    """Whether delivering to ``channel`` only hands data to in-process code."""
+    if channel.inline_delivery:
+        return True
+    provider = channel.provider if isinstance(channel, TransportChannel) else None
+    return isinstance(provider, TransportProvider) and provider.inline_delivery
+
+
 def plan(event: RoomEvent, bindings: list[ChannelBinding], channels: dict[str, Channel]) -> Plan:
     """Split the room's bindings into the transports and intelligence channels to reach.
 
@@ -72,5 +88,6 @@ def plan(event: RoomEvent, bindings: list[ChannelBinding], channels: dict[str, C
         if binding.category is ChannelCategory.INTELLIGENCE:
             intelligence.append(Target(channel, binding))
         else:
-            transports.append(Target(channel, binding))
+            carries_text = ChannelMediaType.TEXT in binding.capabilities.media_types
+            transports.append(Target(channel, binding, in_process(channel), carries_text))
     return Plan(tuple(transports), tuple(intelligence))

@@ -16,9 +16,10 @@ import logging
 from asyncio import iscoroutine
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from roomkit._aio import run_with_timeout
-from roomkit.hooks.filters import HookRegistration
+from roomkit.hooks.filters import HookRegistration, check_signature
 from roomkit.models.enums import HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
 from roomkit.models.hook import HookResult, InjectedEvent
@@ -50,6 +51,13 @@ class SyncOutcome:
     observations: list[Observation] = field(default_factory=list)
 
 
+# The documented name of what the sync chain returns.
+SyncPipelineResult = SyncOutcome
+
+# How every hook is called (identity hooks take a third argument, the IdentityResult).
+HOOK_PARAMS = ("event", "context")
+
+
 async def _no_report(
     reg: HookRegistration, error: BaseException, event: RoomEvent, context: RoomContext
 ) -> None:
@@ -67,8 +75,14 @@ class HookEngine:
 
     # -- registration --------------------------------------------------------------------
 
-    def register(self, reg: HookRegistration) -> None:
-        """Add a global hook."""
+    def register(self, hook: HookRegistration) -> None:
+        """Add a global hook.
+
+        Raises:
+            HookRegistrationError: the hook's function cannot take ``(event, context)``.
+        """
+        reg = hook
+        check_signature(reg.fn, HOOK_PARAMS)
         hooks = self._global.setdefault(reg.trigger, [])
         hooks.append(reg)
         hooks.sort(key=_priority)  # stable: equal priorities keep registration order
@@ -82,8 +96,10 @@ class HookEngine:
             self._global[trigger] = kept
         return removed
 
-    def add_room_hook(self, room_id: str, reg: HookRegistration) -> None:
-        """Add a hook that runs only for events of ``room_id``."""
+    def add_room_hook(self, room_id: str, hook: HookRegistration) -> None:
+        """Add a hook that runs only for events of ``room_id`` (checked as ``register``)."""
+        reg = hook
+        check_signature(reg.fn, HOOK_PARAMS)
         hooks = self._rooms.setdefault(room_id, [])
         hooks.append(reg)
         hooks.sort(key=_priority)
@@ -109,15 +125,26 @@ class HookEngine:
         return any(h.trigger is trigger for h in self._rooms.get(room_id, ()))
 
     def hooks_for(
-        self, trigger: HookTrigger, execution: HookExecution, event: RoomEvent, room_id: str
+        self,
+        trigger: HookTrigger,
+        execution: HookExecution,
+        event: RoomEvent,
+        room_id: str,
+        skip_event_filter: bool = False,
     ) -> list[HookRegistration]:
-        """Global and room hooks for the trigger whose filters match, by priority."""
+        """Global and room hooks for the trigger whose filters match, by priority.
+
+        ``skip_event_filter`` (or an event that is not a RoomEvent, such as a
+        DeliveryStatus) ignores the channel filters.
+        """
         hooks = self._global.get(trigger, ())
         room = self._rooms.get(room_id)
         if room:
             hooks = sorted([*hooks, *(h for h in room if h.trigger is trigger)], key=_priority)
         elif not hooks:
             return []
+        if skip_event_filter or not isinstance(event, RoomEvent):
+            return [h for h in hooks if h.execution is execution]
         return [h for h in hooks if h.execution is execution and (h.unfiltered or h.matches(event))]
 
     # -- running -------------------------------------------------------------------------
@@ -126,8 +153,14 @@ class HookEngine:
         self, trigger: HookTrigger, event: RoomEvent, context: RoomContext
     ) -> SyncOutcome:
         """Run the SYNC chain for ``trigger``; stop at the first block."""
+        hooks = self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id)
+        return await self._chain(hooks, event, context)
+
+    async def _chain(
+        self, hooks: list[HookRegistration], event: RoomEvent, context: RoomContext
+    ) -> SyncOutcome:
         outcome = SyncOutcome(event)
-        for reg in self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id):
+        for reg in hooks:
             try:
                 result = await self._call(reg, outcome.event, context)
             except Exception as exc:
@@ -140,6 +173,43 @@ class HookEngine:
             if result is not None and self._apply(reg, result, outcome):
                 return outcome
         return outcome
+
+    async def run_sync_hooks(
+        self,
+        room_id: str,
+        trigger: HookTrigger,
+        event: RoomEvent | Any,
+        context: RoomContext,
+        *,
+        skip_event_filter: bool = False,
+    ) -> SyncPipelineResult:
+        """Run the room's SYNC hooks for ``trigger`` in priority order; stop at a block."""
+        hooks = self.hooks_for(trigger, HookExecution.SYNC, event, room_id, skip_event_filter)
+        return await self._chain(hooks, event, context)
+
+    async def run_async_hooks(
+        self,
+        room_id: str,
+        trigger: HookTrigger,
+        event: RoomEvent | Any,
+        context: RoomContext,
+        *,
+        skip_event_filter: bool = False,
+        name_prefix: str | None = None,
+        exclude_name_prefix: str | None = None,
+    ) -> None:
+        """Run the room's ASYNC hooks for ``trigger`` and wait for them (errors reported).
+
+        ``name_prefix`` keeps only hooks whose name starts with it; ``exclude_name_prefix``
+        drops those whose name does.
+        """
+        hooks = [
+            h
+            for h in self.hooks_for(trigger, HookExecution.ASYNC, event, room_id, skip_event_filter)
+            if (name_prefix is None or h.name.startswith(name_prefix))
+            and (exclude_name_prefix is None or not h.name.startswith(exclude_name_prefix))
+        ]
+        await asyncio.gather(*(self._guarded(h, event, context) for h in hooks))
 
     def fire_async(self, trigger: HookTrigger, event: RoomEvent, context: RoomContext) -> None:
         """Start the ASYNC hooks for ``trigger`` in an owned task and return at once."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from roomkit.errors import HookRegistrationError
 from roomkit.models.enums import ChannelDirection, ChannelType, HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
 
@@ -22,8 +24,8 @@ class HookRegistration:
     """
 
     trigger: HookTrigger
+    execution: HookExecution
     fn: HookFn
-    execution: HookExecution = HookExecution.SYNC
     priority: int = 0
     name: str = ""
     timeout: float = 30.0
@@ -36,7 +38,7 @@ class HookRegistration:
         if self.timeout <= 0:
             raise ValueError(f"hook timeout must be > 0 seconds, got {self.timeout!r}")
         if not callable(self.fn):
-            raise TypeError(f"hook must be callable, got {self.fn!r}")
+            raise HookRegistrationError(f"a hook must be callable, got {self.fn!r}")
 
     @property
     def unfiltered(self) -> bool:
@@ -56,6 +58,29 @@ class HookRegistration:
         if self.channel_ids is not None and source.channel_id not in self.channel_ids:
             return False
         return self.directions is None or source.direction in self.directions
+
+
+def check_signature(fn: Callable[..., Any], params: tuple[str, ...]) -> None:
+    """Refuse, at registration, a hook that could not be called with ``params``.
+
+    Raises:
+        HookRegistrationError: ``fn`` is not callable or its signature cannot take them.
+    """
+    call = f"fn({', '.join(params)})"
+    if not callable(fn):
+        raise HookRegistrationError(f"a hook must be a function called as {call}, got {fn!r}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # no introspectable signature (some builtins): judged when it runs
+    try:
+        signature.bind(*params)
+    except TypeError:
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise HookRegistrationError(
+            f"hook {name}{signature} cannot be called as {call}: "
+            f"it must accept exactly {len(params)} positional arguments"
+        ) from None
 
 
 def freeze(values: set[Any] | frozenset[Any] | list[Any] | None) -> frozenset[Any] | None:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from roomkit.errors import IdentityResolverError
 from roomkit.hooks.filters import HookRegistration
 from roomkit.identity.base import IdentityResolver
 from roomkit.models.enums import ChannelType, HookTrigger, IdentificationStatus
@@ -72,6 +73,8 @@ class IdentityStep:
         if not self.applies_to(event.source.channel_type):
             return IdentityOutcome()
         result = await self._resolve(message, event, context)
+        if not isinstance(result, IdentityResult):
+            raise IdentityResolverError(self.resolver, result)
         status = result.status
         if status is IdentificationStatus.IDENTIFIED:
             return IdentityOutcome(status=status, identity=result.identity)

@@ -15,6 +15,7 @@ from roomkit.models.enums import (
     ChannelMediaType,
     ChannelType,
 )
+from roomkit.models.policy import RateLimit, RetryPolicy
 
 
 class ChannelCapabilities(BaseModel):
@@ -70,5 +71,7 @@ class ChannelBinding(BaseModel):
     visibility: str = "all"
     participant_id: str | None = None
     capabilities: ChannelCapabilities = Field(default_factory=ChannelCapabilities)
+    rate_limit: RateLimit | None = None
+    retry_policy: RetryPolicy | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     attached_at: datetime = Field(default_factory=utcnow)

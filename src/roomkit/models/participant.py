@@ -24,5 +24,7 @@ class Participant(BaseModel):
     identity_id: str | None = None
     candidates: list[str] = Field(default_factory=list)
     external_id: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     joined_at: datetime = Field(default_factory=utcnow)

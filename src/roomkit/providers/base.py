@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC
 from itertools import count
-from typing import Any
+from typing import Any, ClassVar
 
 from roomkit.models.delivery import ProviderResult
 
@@ -31,6 +31,11 @@ class TransportProvider(ABC):  # noqa: B024 - each kind declares its own abstrac
     def name(self) -> str:
         """Provider name, recorded as the source provider of inbound events."""
         return type(self).__name__
+
+    # True for a provider whose send does no I/O (it records, or hands data to in-process
+    # code, and returns without waiting): the kit then awaits its sends in turn rather than
+    # spending a task on each. Such a send is not bounded by the delivery timeout.
+    inline_delivery: ClassVar[bool] = False
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections. Idempotent."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from roomkit.models.event import RoomEvent
 from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
@@ -23,6 +23,8 @@ class MockRCSProvider(RCSProvider):
             ``fallback=True``); one with ``fallback=False`` fails.
         simulate_failure: every send fails with ``error="simulated_failure"``.
     """
+
+    inline_delivery: ClassVar[bool] = True  # it only records: no I/O to wait for
 
     def __init__(
         self,

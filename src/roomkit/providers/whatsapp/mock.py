@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from roomkit.models.event import RoomEvent
 from roomkit.providers.base import ProviderResult, record_send
@@ -17,6 +17,8 @@ class MockWhatsAppProvider(WhatsAppProvider):
     Every send is appended to :attr:`sent` as ``{"event", "to"}``. Set :attr:`fail_with`
     to an error message to make every send fail with it instead (nothing is recorded then).
     """
+
+    inline_delivery: ClassVar[bool] = True  # it only records: no I/O to wait for
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
