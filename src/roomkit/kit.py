@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import EventContent
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.enums import (
     Access,
     ChannelDirection,
@@ -111,6 +113,7 @@ class RoomKit:
         )
         self._ephemeral = Ephemeral(self._realtime)
         self._websockets = WebSocketOps(self._channels, self._bus)
+        self._status_handlers: list[Callable[[DeliveryStatus], Any]] = []
         self._closed = False
 
     # -- collaborators -------------------------------------------------------------------
@@ -230,6 +233,21 @@ class RoomKit:
         and the broadcast. An explicit ``room_id`` bypasses the router."""
         self._check_open()
         return await self._pipeline.process_inbound(message, room_id)
+
+    def on_delivery_status(
+        self, fn: Callable[[DeliveryStatus], Any]
+    ) -> Callable[[DeliveryStatus], Any]:
+        """Decorator: ``fn(status)`` (sync or async) runs for every processed DeliveryStatus."""
+        self._status_handlers.append(fn)
+        return fn
+
+    async def process_delivery_status(self, status: DeliveryStatus) -> None:
+        """Report a provider's delivery status to the ``on_delivery_status`` handlers."""
+        self._check_open()
+        for handler in self._status_handlers:
+            outcome = handler(status)
+            if inspect.isawaitable(outcome):
+                await outcome
 
     async def send_event(
         self,
