@@ -170,6 +170,11 @@ from roomkit.store.memory import InMemoryStore
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel, SteeringDirective
     from roomkit.locks.redis import RedisLockManager
+    from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.telnyx.config import TelnyxConfig
+    from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
+    from roomkit.providers.twilio.config import TwilioConfig
+    from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -185,6 +190,14 @@ _LAZY = {
     "PostgresStore": "roomkit.store.postgres",
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
+    # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "TelnyxConfig": "roomkit.providers.telnyx.config",
+    "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
+    "TwilioConfig": "roomkit.providers.twilio.config",
+    "TwilioSMSProvider": "roomkit.providers.twilio.sms",
+    "WebhookHTTPProvider": "roomkit.providers.http.provider",
+    "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
+    "parse_twilio_webhook": "roomkit.providers.twilio.sms",
 }
 
 
@@ -329,12 +342,17 @@ __all__ = [
     "TelegramChannel",
     "TelegramConfig",
     "TelegramProvider",
+    "TelnyxConfig",
+    "TelnyxSMSProvider",
     "TemplateContent",
     "TextContent",
     "TransportChannel",
+    "TwilioConfig",
+    "TwilioSMSProvider",
     "VideoContent",
     "Visibility",
     "WebSocketChannel",
+    "WebhookHTTPProvider",
     "WebhookMeta",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
@@ -347,4 +365,6 @@ __all__ = [
     "parse_teams_reactions",
     "parse_teams_webhook",
     "parse_telegram_webhook",
+    "parse_telnyx_webhook",
+    "parse_twilio_webhook",
 ]
