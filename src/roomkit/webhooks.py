@@ -23,9 +23,10 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from roomkit._extras import require
+from roomkit.errors import RoomKitError
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
 from roomkit.providers.http.signature import DEFAULT_TOLERANCE, signing_key, verify_webhook
@@ -37,7 +38,11 @@ from roomkit.providers.telnyx.webhook import (
     parse_telnyx_status,
     parse_telnyx_webhook,
 )
-from roomkit.providers.twilio.signature import signature_algorithm, verify_twilio_signature
+from roomkit.providers.twilio.signature import (
+    signature_algorithm,
+    signed_params,
+    verify_twilio_params,
+)
 from roomkit.providers.twilio.webhook import (
     is_twilio_status,
     parse_twilio_status,
@@ -56,12 +61,20 @@ __all__ = [
     "TelnyxWebhook",
     "TwilioWebhook",
     "WebhookReceiver",
+    "WebhookSignatureError",
     "create_webhook_app",
 ]
 
 logger = logging.getLogger(__name__)
 
 Intake = InboundMessage | DeliveryStatus | None
+
+
+class WebhookSignatureError(RoomKitError):
+    """A webhook's signature does not fit its body, URL or time; it is answered 403."""
+
+    def __init__(self, vendor: str) -> None:
+        super().__init__(f"the {vendor} webhook signature does not fit the request")
 
 
 class WebhookReceiver(ABC):
@@ -83,14 +96,14 @@ class WebhookReceiver(ABC):
         self.path = path or f"/webhooks/{self.vendor}/{channel_id}"
 
     @abstractmethod
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> bool:
-        """Whether the request came from the vendor (``url`` as the client requested it)."""
+    def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
+        """Verify the request, then return the message or status it carries.
 
-    @abstractmethod
-    def read(self, body: bytes, headers: Mapping[str, str]) -> Intake:
-        """The message or status the body carries (None: an event the kit ignores).
+        ``url`` is the URL as the client requested it. None means an event the kit ignores.
 
         Raises:
+            WebhookSignatureError: the signature does not fit (checked before the body is
+                interpreted, so an unsigned body is never parsed as a message).
             ValueError: the body is not what the vendor documents.
         """
 
@@ -127,27 +140,31 @@ class TwilioWebhook(WebhookReceiver):
         self._shared_key = shared_key
         self.public_url = public_url.rstrip("/") if public_url else None
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> bool:
-        algorithm = signature_algorithm(headers.get("x-twilio-webhooks-signature-settings"))
-        key = self._auth_token if algorithm == "HMAC_SHA1" else self._shared_key
-        if key is None:
-            return False
-        if self.public_url:
-            parts = urlsplit(url)
-            url = self.public_url + parts.path + (f"?{parts.query}" if parts.query else "")
-        signature = headers.get(self.signature_header, "")
-        return verify_twilio_signature(key, url, body, signature, algorithm=algorithm)
-
-    def read(self, body: bytes, headers: Mapping[str, str]) -> Intake:
-        if headers.get("content-type", "").startswith("application/json"):
-            form = _json_object(body)
-        else:
-            form = dict(
-                parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-            )
+    def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
+        # The form is parsed once: its fields are both what is signed and what is read.
+        params = signed_params(self._signed_url(url), body)
+        if params is None or not self._verified(params, headers, url):
+            raise WebhookSignatureError(self.vendor)
+        form = _json_object(body) if "bodySHA256=" in url else dict(params)
         if is_twilio_status(form):
             return parse_twilio_status(form)
         return parse_twilio_webhook(form, self.channel_id)
+
+    def _verified(
+        self, params: list[tuple[str, str]], headers: Mapping[str, str], url: str
+    ) -> bool:
+        algorithm = signature_algorithm(headers.get("x-twilio-webhooks-signature-settings"))
+        key = self._auth_token if algorithm == "HMAC_SHA1" else self._shared_key
+        signature = headers.get(self.signature_header, "")
+        return key is not None and verify_twilio_params(
+            key, self._signed_url(url), params, signature, algorithm=algorithm
+        )
+
+    def _signed_url(self, url: str) -> str:
+        if not self.public_url:
+            return url
+        parts = urlsplit(url)
+        return self.public_url + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class TelnyxWebhook(WebhookReceiver):
@@ -174,16 +191,13 @@ class TelnyxWebhook(WebhookReceiver):
         self.tolerance = tolerance
         require("nacl.signing", "telnyx")  # fail at configuration, not at the first webhook
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> bool:
-        return verify_telnyx_signature(
-            self.public_key,
-            body,
-            headers.get(self.signature_header, ""),
-            headers.get("telnyx-timestamp"),
-            tolerance=self.tolerance,
-        )
-
-    def read(self, body: bytes, headers: Mapping[str, str]) -> Intake:
+    def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
+        signature = headers.get(self.signature_header, "")
+        stamp = headers.get("telnyx-timestamp")
+        if not verify_telnyx_signature(
+            self.public_key, body, signature, stamp, tolerance=self.tolerance
+        ):
+            raise WebhookSignatureError(self.vendor)
         payload = _json_object(body)
         if is_telnyx_status(payload):
             return parse_telnyx_status(payload)
@@ -220,10 +234,9 @@ class StandardWebhook(WebhookReceiver):
         self._key = signing_key(secret)
         self.tolerance = tolerance
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> bool:
-        return verify_webhook(self._key, body, headers, tolerance=self.tolerance)
-
-    def read(self, body: bytes, headers: Mapping[str, str]) -> Intake:
+    def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
+        if not verify_webhook(self._key, body, headers, tolerance=self.tolerance):
+            raise WebhookSignatureError(self.vendor)
         message = parse_http_webhook(_json_object(body), self.channel_id)
         if message.idempotency_key is None:
             message = message.model_copy(update={"idempotency_key": headers["webhook-id"]})
@@ -269,11 +282,11 @@ def _endpoint(kit: RoomKit, receiver: WebhookReceiver) -> Any:
         if receiver.signature_header not in headers:
             logger.warning("%r: request without %s refused", receiver, receiver.signature_header)
             return answer(401, b"missing signature")
-        if not receiver.verify(body, headers, str(request.url)):
+        try:
+            intake = receiver.read(body, headers, str(request.url))
+        except WebhookSignatureError:
             logger.warning("%r: request with a wrong signature refused", receiver)
             return answer(403, b"bad signature")
-        try:
-            intake = receiver.read(body, headers)
         except ValueError as exc:
             logger.warning("%r: malformed webhook refused: %s", receiver, exc)
             return answer(400, f"malformed webhook: {exc}".encode())

@@ -215,6 +215,16 @@ async def test_generic_http_end_to_end(room: Room) -> None:
     assert delivered["content"]["body"] == "hello back"
 
 
+def test_receivers_keep_their_secrets_out_of_repr() -> None:
+    receivers = [
+        TwilioWebhook("sms", AUTH_TOKEN, shared_key="shared-key-secret"),
+        StandardWebhook("partner", SECRET),
+    ]
+    shown = repr(receivers)
+    assert "sms" in shown and "/webhooks/http/partner" in shown
+    assert AUTH_TOKEN not in shown and "shared-key-secret" not in shown and SECRET not in shown
+
+
 def test_receivers_need_distinct_paths() -> None:
     kit = RoomKit()
     with pytest.raises(ValueError, match="distinct paths"):

@@ -18,7 +18,13 @@ import hmac
 from collections.abc import Iterable
 from urllib.parse import ParseResult, parse_qs, parse_qsl, urlparse
 
-__all__ = ["compute_signature", "signature_algorithm", "verify_twilio_signature"]
+__all__ = [
+    "compute_signature",
+    "signature_algorithm",
+    "signed_params",
+    "verify_twilio_params",
+    "verify_twilio_signature",
+]
 
 _HASHES = {"HMAC_SHA1": hashlib.sha1, "HMAC_SHA256": hashlib.sha256}
 
@@ -53,6 +59,39 @@ def signature_algorithm(settings_header: str | None) -> str:
     return "HMAC_SHA1"
 
 
+def signed_params(url: str, body: bytes) -> list[tuple[str, str]] | None:
+    """The parameters Twilio's signature covers for a POST of ``body`` to ``url``.
+
+    The form fields, in order; none for a JSON body (``bodySHA256`` in ``url``), and None
+    when that body does not hash to ``bodySHA256``.
+    """
+    query = parse_qs(urlparse(url).query) if "?" in url else {}
+    if "bodySHA256" not in query:
+        return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    if hmac.compare_digest(hashlib.sha256(body).hexdigest(), query["bodySHA256"][0]):
+        return []
+    return None
+
+
+def verify_twilio_params(
+    key: str,
+    url: str,
+    params: Iterable[tuple[str, str]],
+    signature: str,
+    *,
+    algorithm: str = "HMAC_SHA1",
+) -> bool:
+    """Whether ``signature`` fits ``url`` and :func:`signed_params` ``params``."""
+    if not signature or algorithm.upper() not in _HASHES:
+        return False
+    parsed = urlparse(url)
+    pairs = list(params)
+    return any(
+        hmac.compare_digest(compute_signature(key, form, pairs, algorithm), signature)
+        for form in (_without_port(parsed), _with_port(parsed))
+    )
+
+
 def verify_twilio_signature(
     key: str, url: str, body: bytes, signature: str, *, algorithm: str = "HMAC_SHA1"
 ) -> bool:
@@ -61,20 +100,10 @@ def verify_twilio_signature(
     ``body`` is the raw request body: form-encoded, or JSON when ``url`` carries
     ``bodySHA256`` (then the body's hash must match it). An unknown algorithm is False.
     """
-    if not signature or algorithm.upper() not in _HASHES:
+    params = signed_params(url, body)
+    if params is None:
         return False
-    parsed = urlparse(url)
-    query = parse_qs(parsed.query)
-    params: list[tuple[str, str]] = []
-    if "bodySHA256" in query:
-        if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), query["bodySHA256"][0]):
-            return False
-    else:
-        params = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return any(
-        hmac.compare_digest(compute_signature(key, form, params, algorithm), signature)
-        for form in (_without_port(parsed), _with_port(parsed))
-    )
+    return verify_twilio_params(key, url, params, signature, algorithm=algorithm)
 
 
 def _without_port(uri: ParseResult) -> str:
