@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +29,7 @@ from roomkit.providers.telnyx.sms import TelnyxSMSProvider
 from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.sms import TwilioSMSProvider
 from roomkit.webhooks import StandardWebhook, TelnyxWebhook, TwilioWebhook, create_webhook_app
+from tests.roomkit.backend_helpers import delete_keys
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 from tests.standins.telnyx import API_KEY, TelnyxSigner, TelnyxStandIn, finalized, received
@@ -231,3 +235,41 @@ def test_receivers_need_distinct_paths() -> None:
         create_webhook_app(
             kit, [TwilioWebhook("a", "t", path="/x"), StandardWebhook("b", "s", path="/x")]
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_a_webhook_redelivered_to_two_app_processes_is_one_event(
+    pg_schema: str, redis_url: str
+) -> None:
+    """Two kits sharing PostgreSQL and Redis, as two processes behind a load balancer, each
+    get the same Telnyx webhook several times at once: the shared store keeps one event."""
+    from roomkit import PostgresStore, RedisLockManager
+    from tests.conftest import POSTGRES_DSN
+
+    signer = TelnyxSigner()
+    prefix = f"roomkit-test:{uuid.uuid4().hex[:8]}:"
+    kits = [
+        RoomKit(
+            store=PostgresStore(POSTGRES_DSN, schema=pg_schema),
+            lock_manager=RedisLockManager(redis_url, key_prefix=prefix),
+        )
+        for _ in range(2)
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        urls = []
+        for kit in kits:
+            await stack.enter_async_context(kit)
+            kit.register_channel(SMSChannel("sms"))
+            receiver = TelnyxWebhook("sms", signer.public_key)
+            base = await stack.enter_async_context(serve_app(create_webhook_app(kit, [receiver])))
+            urls.append(base + receiver.path)
+        await kits[0].create_room("r1")
+        await kits[0].attach_channel("r1", "sms", metadata={"phone_number": PHONE})
+        body = received("msg-dup-1", PHONE, "once")
+        headers = {"content-type": "application/json", **signer.headers(body)}
+        answers = await asyncio.gather(*(post(url, body, headers) for url in urls * 3))
+        assert {a.status_code for a in answers} == {200}
+        timelines = [await kit.get_timeline("r1") for kit in kits]
+    await delete_keys(redis_url, prefix)
+    assert [[e.content.body for e in t] for t in timelines] == [["once"], ["once"]]  # type: ignore[union-attr]
