@@ -21,6 +21,7 @@ from twilio.request_validator import RequestValidator
 from roomkit import HTTPChannel, InboundMessage, RoomKit, SMSChannel, WebSocketChannel
 from roomkit.models.content import TextContent
 from roomkit.models.delivery import DeliveryStatus
+from roomkit.models.framework import FrameworkEvent
 from roomkit.models.policy import RetryPolicy
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.provider import WebhookHTTPProvider
@@ -33,7 +34,7 @@ from tests.roomkit.backend_helpers import delete_keys
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 from tests.standins.telnyx import API_KEY, TelnyxSigner, TelnyxStandIn, finalized, received
-from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn
+from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn, twilio_error
 
 FAST = RetryPolicy(max_retries=1, base_delay_seconds=0.01)
 PUBLIC = "https://hooks.example.com"
@@ -127,6 +128,26 @@ async def test_twilio_end_to_end(room: Room, twilio: TwilioStandIn) -> None:
         (sid, "delivered", "sms")
     ]
     assert await room.bodies() == ["hi", "hello back"]  # the callback is not a message
+
+
+async def test_a_number_twilio_refuses_is_a_failed_delivery(
+    room: Room, twilio: TwilioStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Twilio's 21211 answer makes the reply a reported delivery failure, not a sent SMS."""
+    failures: list[FrameworkEvent] = []
+    room.kit.on("delivery_failed")(failures.append)
+    config = TwilioConfig(
+        account_sid=ACCOUNT_SID,
+        auth_token=AUTH_TOKEN,
+        from_number="+15550001111",
+        base_url=twilio.base_url,
+    )
+    await room.bind(SMSChannel("sms", provider=TwilioSMSProvider(config)), phone_number="+1555")
+    twilio.queue(twilio_error(21211, "The 'To' number +1555 is not a valid phone number.", 400))
+    await room.reply("hello")
+    assert [(f.channel_id, f.data["status"]) for f in failures] == [("sms", "failed")]
+    assert "21211" in failures[0].data["error"] and len(twilio.requests) == 1
+    assert AUTH_TOKEN not in caplog.text
 
 
 async def test_refused_requests_never_reach_a_room(
