@@ -175,6 +175,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
     from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
+    from roomkit.providers.vendor import VendorAPIError
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -195,6 +196,7 @@ _LAZY = {
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
     "TwilioSMSProvider": "roomkit.providers.twilio.sms",
+    "VendorAPIError": "roomkit.providers.vendor",
     "WebhookHTTPProvider": "roomkit.providers.http.provider",
     "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
     "parse_twilio_webhook": "roomkit.providers.twilio.sms",
@@ -349,6 +351,7 @@ __all__ = [
     "TransportChannel",
     "TwilioConfig",
     "TwilioSMSProvider",
+    "VendorAPIError",
     "VideoContent",
     "Visibility",
     "WebSocketChannel",

@@ -15,10 +15,10 @@ from roomkit.models.content import TextContent
 from roomkit.models.enums import ChannelType
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.policy import RetryPolicy
-from roomkit.providers._send import VendorAPIError
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.provider import WebhookHTTPProvider
 from roomkit.providers.http.signature import signing_key, verify_webhook
+from roomkit.providers.vendor import VendorAPIError
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 

@@ -15,11 +15,11 @@ from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.enums import ChannelType
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.policy import RetryPolicy
-from roomkit.providers._send import VendorAPIError
 from roomkit.providers.telnyx.config import TelnyxConfig
 from roomkit.providers.telnyx.signature import verify_telnyx_signature
 from roomkit.providers.telnyx.sms import TelnyxSMSProvider
 from roomkit.providers.telnyx.webhook import parse_telnyx_status, parse_telnyx_webhook
+from roomkit.providers.vendor import VendorAPIError
 from tests.standins.server import serve_app
 from tests.standins.telnyx import (
     API_KEY,

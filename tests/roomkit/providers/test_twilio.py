@@ -17,11 +17,11 @@ from roomkit.models.content import CompositeContent, MediaContent, TextContent
 from roomkit.models.enums import ChannelType
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.policy import RetryPolicy
-from roomkit.providers._send import VendorAPIError
 from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.signature import verify_twilio_signature
 from roomkit.providers.twilio.sms import TwilioSMSProvider
 from roomkit.providers.twilio.webhook import parse_twilio_status, parse_twilio_webhook
+from roomkit.providers.vendor import VendorAPIError
 from tests.standins.server import serve_app
 from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn, twilio_error
 

@@ -14,11 +14,11 @@ import time
 from typing import Any
 
 from roomkit.models.event import RoomEvent
-from roomkit.providers._send import VendorHTTP
 from roomkit.providers.base import ProviderResult
 from roomkit.providers.http.base import HTTPProvider
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.signature import sign_webhook, signing_key
+from roomkit.providers.vendor import VendorHTTP
 from roomkit.providers.wire.errors import error_message
 
 __all__ = ["WebhookHTTPProvider", "event_body"]

@@ -13,12 +13,12 @@ from typing import Any
 from roomkit.errors import InvalidArgumentError
 from roomkit.models.event import RoomEvent
 from roomkit.providers._content import text_and_media
-from roomkit.providers._send import VendorHTTP
 from roomkit.providers.base import ProviderResult
 from roomkit.providers.sms.base import SMSProvider
 from roomkit.providers.telnyx.config import TelnyxConfig
 from roomkit.providers.telnyx.signature import verify_telnyx_signature
 from roomkit.providers.telnyx.webhook import PROVIDER, parse_telnyx_webhook
+from roomkit.providers.vendor import VendorHTTP
 
 __all__ = ["TelnyxSMSProvider", "parse_telnyx_webhook"]
 

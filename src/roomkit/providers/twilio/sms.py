@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 from roomkit.errors import InvalidArgumentError
 from roomkit.models.event import RoomEvent
 from roomkit.providers._content import text_and_media
-from roomkit.providers._send import VendorHTTP
 from roomkit.providers.base import ProviderResult
 from roomkit.providers.sms.base import SMSProvider
 from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.signature import verify_twilio_signature
 from roomkit.providers.twilio.webhook import PROVIDER, parse_twilio_webhook
+from roomkit.providers.vendor import VendorHTTP
 
 __all__ = ["TwilioSMSProvider", "parse_twilio_webhook"]
 
