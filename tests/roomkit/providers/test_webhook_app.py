@@ -176,6 +176,23 @@ async def test_refused_requests_never_reach_a_room(
     assert await room.bodies() == []
 
 
+async def test_twilio_json_body_is_held_to_its_body_sha256(room: Room) -> None:
+    """The JSON variant: a body that no longer hashes to bodySHA256 is refused (403)."""
+    await room.bind(SMSChannel("sms"), phone_number=PHONE)
+    receiver = TwilioWebhook("sms", AUTH_TOKEN, public_url=PUBLIC)
+    body = json.dumps({"MessageSid": "SM9", "From": PHONE, "Body": "json hi"})
+    validator = RequestValidator(AUTH_TOKEN)
+    query = f"?bodySHA256={validator.compute_hash(body)}"
+    signature = validator.compute_signature(PUBLIC + receiver.path + query, {})
+    headers = {"content-type": "application/json", "x-twilio-signature": signature}
+    async with serve_app(create_webhook_app(room.kit, [receiver])) as base:
+        url = base + receiver.path + query
+        tampered = body.replace("json hi", "json ho").encode()
+        assert (await post(url, tampered, headers)).status_code == 403
+        assert (await post(url, body.encode(), headers)).status_code == 200
+    assert await room.bodies() == ["json hi"]
+
+
 async def test_telnyx_end_to_end(room: Room) -> None:
     stand_in = TelnyxStandIn()
     signer = TelnyxSigner()
