@@ -12,7 +12,11 @@ AUTH_TOKEN = "twilio-auth-token-do-not-log"
 
 
 class TwilioStandIn(ScriptedApp):
-    """Checks Basic auth; answers each accepted send with a queued Message resource."""
+    """Checks Basic auth; answers each accepted send with a queued Message resource.
+
+    ``GET`` on a message's media (``…/Messages/MM…/Media/ME…``) answers the queued reply,
+    typically Twilio's redirect to its media storage.
+    """
 
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
         super().__init__()
@@ -21,6 +25,8 @@ class TwilioStandIn(ScriptedApp):
         self.expected_auth = f"Basic {credentials}"
 
     def accepts(self, method: str, path: str) -> bool:
+        if method == "GET":
+            return path.startswith(self.path.removesuffix(".json") + "/")
         return method == "POST" and path == self.path
 
     def authorized(self, headers: dict[str, str]) -> bool:

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from roomkit._extras import require
 from roomkit.errors import ProviderError
@@ -52,6 +53,15 @@ class VendorAPIError(ProviderError):
             f"{type(self).__name__}(provider={self.provider!r}, status_code={self.status_code!r},"
             f" code={self.code!r}, retryable={self.retryable!r}, message={str(self)!r})"
         )
+
+
+_MAX_REDIRECTS = 5
+
+
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-cased, the unit credentials are bound to."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 # What a vendor's error body says: (code, message, more_info).
@@ -107,6 +117,47 @@ class VendorHTTP:
                 logger.warning("%s: %s; retrying in %.2fs", self.provider, exc, delay)
                 await asyncio.sleep(delay)
                 retry += 1
+
+    async def fetch(self, url: str, *, trusted_origin: str) -> httpx.Response:
+        """GET ``url`` (inbound media), following up to five redirects.
+
+        The credentials (auth and headers such as a Bearer token) go only to URLs on
+        ``trusted_origin`` (``scheme://host[:port]`` of the vendor's API); a redirect to
+        any other host, such as a storage bucket, is followed without them.
+
+        Raises:
+            VendorAPIError: an error answer, or too many redirects.
+            ProviderError: a timeout or a lost connection.
+        """
+        for _ in range(_MAX_REDIRECTS + 1):
+            trusted = origin(url) == trusted_origin
+            request = self._client.build_request("GET", url)
+            if not trusted:
+                for name in self._client.headers:
+                    request.headers.pop(name, None)
+            response = await self._send(request, trusted)
+            location = response.headers.get("location")
+            if not response.is_redirect or location is None:
+                if response.status_code >= 400:
+                    raise self._api_error(response)
+                return response
+            url = str(response.url.join(location))
+        raise VendorAPIError(
+            f"{self.provider}: more than {_MAX_REDIRECTS} redirects fetching media",
+            provider=self.provider,
+        )
+
+    async def _send(self, request: httpx.Request, trusted: bool) -> httpx.Response:
+        try:
+            if trusted:
+                return await self._client.send(request)
+            return await self._client.send(request, auth=None)
+        except self._httpx.HTTPError as exc:
+            raise ProviderError(
+                f"{self.provider}: {type(exc).__name__} fetching media",
+                retryable=True,
+                provider=self.provider,
+            ) from None
 
     def _delay(self, exc: ProviderError, retry: int) -> float | None:
         if not exc.retryable or retry >= self.retry_policy.max_retries:

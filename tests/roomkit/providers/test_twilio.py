@@ -23,6 +23,7 @@ from roomkit.providers.twilio.signature import verify_twilio_signature
 from roomkit.providers.twilio.sms import TwilioSMSProvider
 from roomkit.providers.twilio.webhook import parse_twilio_status, parse_twilio_webhook
 from roomkit.providers.vendor import VendorAPIError
+from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn, twilio_error
 
@@ -131,6 +132,30 @@ async def test_rate_limit_gives_up_after_the_policy_retries(twilio: TwilioStandI
     await sms.close()
     assert caught.value.retryable and caught.value.status_code == 429
     assert len(twilio.requests) == 2
+
+
+async def test_inbound_media_is_fetched_with_credentials_only_from_twilio(
+    twilio: TwilioStandIn,
+) -> None:
+    """Basic auth goes to the Twilio API host; its redirect to storage and any other host
+    are fetched without credentials."""
+    storage = ScriptedApp(default=Reply.raw(b"PNG bytes", 200, "image/png"))
+    async with serve_app(storage) as storage_url:
+        media_path = twilio.path.removesuffix(".json") + "/MM1/Media/ME1"
+        twilio.queue(Reply(307, {"location": f"{storage_url}/bucket/ME1?sig=abc"}))
+        sms = provider(twilio)
+        fetched = await sms.fetch_media(twilio.base_url + media_path)
+        await sms.fetch_media(storage_url + "/elsewhere")
+        await sms.close()
+    assert fetched == (b"PNG bytes", "image/png")
+    credentials = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+    assert (twilio.last.method, twilio.last.path) == ("GET", media_path)
+    assert twilio.last.headers["authorization"] == f"Basic {credentials}"
+    assert [(r.path, r.query) for r in storage.requests] == [
+        ("/bucket/ME1", "sig=abc"),
+        ("/elsewhere", ""),
+    ]
+    assert all("authorization" not in r.headers for r in storage.requests)
 
 
 async def test_secrets_never_reach_errors_reprs_or_logs(

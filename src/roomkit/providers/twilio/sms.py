@@ -21,7 +21,7 @@ from roomkit.providers.sms.base import SMSProvider
 from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.signature import verify_twilio_signature
 from roomkit.providers.twilio.webhook import PROVIDER, parse_twilio_webhook
-from roomkit.providers.vendor import VendorHTTP
+from roomkit.providers.vendor import VendorHTTP, origin
 
 __all__ = ["TwilioSMSProvider", "parse_twilio_webhook"]
 
@@ -103,6 +103,19 @@ class TwilioSMSProvider(SMSProvider):
         if self.config.status_callback:
             form.append(("StatusCallback", self.config.status_callback))
         return form
+
+    async def fetch_media(self, url: str) -> tuple[bytes, str]:
+        """Download an inbound ``MediaUrlN``: ``(content, content_type)``.
+
+        The account's credentials are sent to the Twilio API host only; Twilio's redirect
+        to its media storage is followed without them.
+
+        Raises:
+            VendorAPIError: Twilio or the storage answered with an error.
+        """
+        response = await self._http.fetch(url, trusted_origin=origin(self.config.base_url))
+        content_type = response.headers.get("content-type", "application/octet-stream")
+        return response.content, content_type
 
     def verify_signature(
         self,
