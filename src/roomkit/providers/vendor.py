@@ -153,11 +153,7 @@ class VendorHTTP:
                 return await self._client.send(request)
             return await self._client.send(request, auth=None)
         except self._httpx.HTTPError as exc:
-            raise ProviderError(
-                f"{self.provider}: {type(exc).__name__} fetching media",
-                retryable=True,
-                provider=self.provider,
-            ) from None
+            raise self._lost(exc, "fetching media") from None
 
     def _delay(self, exc: ProviderError, retry: int) -> float | None:
         if not exc.retryable or retry >= self.retry_policy.max_retries:
@@ -168,14 +164,16 @@ class VendorHTTP:
         try:
             response = await self._client.post(url, **request)
         except self._httpx.HTTPError as exc:
-            raise ProviderError(
-                f"{self.provider}: {type(exc).__name__} talking to the API",
-                retryable=True,
-                provider=self.provider,
-            ) from None
+            raise self._lost(exc, "talking to the API") from None
         if response.status_code >= 400:
             raise self._api_error(response)
         return response
+
+    def _lost(self, exc: Exception, doing: str) -> ProviderError:
+        # The exception's text can hold the URL; its type says enough and leaks nothing.
+        return ProviderError(
+            f"{self.provider}: {type(exc).__name__} {doing}", retryable=True, provider=self.provider
+        )
 
     def _api_error(self, response: httpx.Response) -> VendorAPIError:
         code, message, more_info = self._read_error(response.content)

@@ -12,23 +12,15 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from roomkit.models.content import TextContent
-from roomkit.models.enums import ChannelType
-from roomkit.models.event import EventSource, RoomEvent
-from roomkit.models.policy import RetryPolicy
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.provider import WebhookHTTPProvider
 from roomkit.providers.http.signature import signing_key, verify_webhook
 from roomkit.providers.vendor import VendorAPIError
+from tests.roomkit.providers.vendor_helpers import FAST, outbound
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 
 SECRET = "whsec_" + base64.b64encode(b"a shared secret of 32 bytes!!!!!").decode()
-FAST = RetryPolicy(max_retries=2, base_delay_seconds=0.01)
-
-
-def event(body: str = "hello") -> RoomEvent:
-    source = EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET)
-    return RoomEvent(room_id="r1", source=source, content=TextContent(body=body))
 
 
 @pytest.fixture
@@ -48,7 +40,7 @@ def provider(app: ScriptedApp, **fields: Any) -> WebhookHTTPProvider:
 
 async def test_send_is_a_signed_json_post_standardwebhooks_accepts(receiver: ScriptedApp) -> None:
     hook = provider(receiver, secret=SECRET, headers={"X-Tenant": "t1"})
-    sent = event()
+    sent = outbound(TextContent(body="hello"))
     result = await hook.send(sent, to="user-7")
     await hook.close()
     request = receiver.last
@@ -63,7 +55,7 @@ async def test_send_is_a_signed_json_post_standardwebhooks_accepts(receiver: Scr
 
 async def test_without_a_secret_nothing_is_signed(receiver: ScriptedApp) -> None:
     hook = provider(receiver)
-    await hook.send(event(), to="user-7")
+    await hook.send(outbound(TextContent(body="hello")), to="user-7")
     await hook.close()
     assert not {"webhook-id", "webhook-signature"} & set(receiver.last.headers)
 
@@ -71,10 +63,10 @@ async def test_without_a_secret_nothing_is_signed(receiver: ScriptedApp) -> None
 async def test_5xx_is_retried_with_the_same_id_and_4xx_is_not(receiver: ScriptedApp) -> None:
     receiver.queue(Reply.raw(b"busy", 503), Reply.raw(b"", 204), Reply.raw(b"no such user", 404))
     hook = provider(receiver, secret=SECRET)
-    await hook.send(event(), to="user-7")
+    await hook.send(outbound(TextContent(body="hello")), to="user-7")
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
     with pytest.raises(VendorAPIError) as caught:
-        await hook.send(event(), to="user-8")
+        await hook.send(outbound(TextContent(body="hello")), to="user-8")
     await hook.close()
     assert (caught.value.status_code, caught.value.retryable) == (404, False)
     assert "no such user" in str(caught.value) and len(receiver.requests) == 3

@@ -5,22 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from roomkit.errors import InvalidArgumentError
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
-from roomkit.models.enums import ChannelType
-from roomkit.models.event import EventSource, RoomEvent
-from roomkit.models.policy import RetryPolicy
 from roomkit.providers.telnyx.config import TelnyxConfig
 from roomkit.providers.telnyx.signature import verify_telnyx_signature
 from roomkit.providers.telnyx.sms import TelnyxSMSProvider
 from roomkit.providers.telnyx.webhook import parse_telnyx_status, parse_telnyx_webhook
 from roomkit.providers.vendor import VendorAPIError
-from tests.standins.server import serve_app
+from tests.roomkit.providers.vendor_helpers import FAST, outbound
 from tests.standins.telnyx import (
     API_KEY,
     TelnyxSigner,
@@ -29,21 +25,6 @@ from tests.standins.telnyx import (
     received,
     telnyx_error,
 )
-
-FAST = RetryPolicy(max_retries=2, base_delay_seconds=0.01)
-
-
-def event(content: Any) -> RoomEvent:
-    source = EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET)
-    return RoomEvent(room_id="r1", source=source, content=content)
-
-
-@pytest.fixture
-async def telnyx() -> AsyncIterator[TelnyxStandIn]:
-    app = TelnyxStandIn()
-    async with serve_app(app) as url:
-        app.base_url = url
-        yield app
 
 
 def provider(app: TelnyxStandIn, public_key: str | None = None, **fields: Any) -> TelnyxSMSProvider:
@@ -59,7 +40,7 @@ def provider(app: TelnyxStandIn, public_key: str | None = None, **fields: Any) -
 
 async def test_send_posts_json_with_the_bearer_key(telnyx: TelnyxStandIn) -> None:
     sms = provider(telnyx, messaging_profile_id="prof-1", webhook_url="https://h.example/t")
-    result = await sms.send(event(TextContent(body="hello")), to="+15557654321")
+    result = await sms.send(outbound(TextContent(body="hello")), to="+15557654321")
     await sms.close()
     request = telnyx.last
     assert (request.method, request.path) == ("POST", "/v2/messages")
@@ -86,7 +67,7 @@ async def test_mms_sends_media_urls_and_an_explicit_sender(telnyx: TelnyxStandIn
         TextContent(body="see"),
         MediaContent(url="https://cdn.example.com/a.png", mime_type="image/png"),
     ]
-    await sms.send(event(CompositeContent(parts=parts)), to="+15557654321", from_="+15550009999")
+    await sms.send(outbound(CompositeContent(parts=parts)), to="+15557654321", from_="+15550009999")
     await sms.close()
     assert telnyx.last.json == {
         "from": "+15550009999",
@@ -104,7 +85,7 @@ async def test_errors_are_typed_and_only_rate_limits_retried(telnyx: TelnyxStand
     sms = provider(telnyx)
     started = time.monotonic()
     with pytest.raises(VendorAPIError) as caught:
-        await sms.send(event(TextContent(body="hi")), to="+1555")
+        await sms.send(outbound(TextContent(body="hi")), to="+1555")
     await sms.close()
     assert time.monotonic() - started >= 1.0  # Retry-After honoured before the second try
     assert (caught.value.code, caught.value.status_code, caught.value.retryable) == (
@@ -123,7 +104,7 @@ async def test_bad_key_is_not_retried_and_never_shown(
     config = TelnyxConfig(api_key="KEY-wrong-secret", from_number="+1555", base_url=telnyx.base_url)
     sms = TelnyxSMSProvider(config)
     with pytest.raises(VendorAPIError) as caught:
-        await sms.send(event(TextContent(body="hi")), to="+15557654321")
+        await sms.send(outbound(TextContent(body="hi")), to="+15557654321")
     await sms.close()
     assert caught.value.code == "10009" and len(telnyx.requests) == 1
     shown = " ".join([repr(config), repr(sms), str(caught.value), repr(caught.value), caplog.text])

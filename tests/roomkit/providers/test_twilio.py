@@ -6,7 +6,6 @@ import base64
 import logging
 import random
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,32 +14,16 @@ from twilio.request_validator import RequestValidator
 
 from roomkit.errors import InvalidArgumentError, ProviderError
 from roomkit.models.content import CompositeContent, MediaContent, TextContent
-from roomkit.models.enums import ChannelType
-from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.policy import RetryPolicy
 from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.signature import verify_twilio_signature
 from roomkit.providers.twilio.sms import TwilioSMSProvider
 from roomkit.providers.twilio.webhook import parse_twilio_status, parse_twilio_webhook
 from roomkit.providers.vendor import VendorAPIError
+from tests.roomkit.providers.vendor_helpers import FAST, outbound
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn, twilio_error
-
-FAST = RetryPolicy(max_retries=2, base_delay_seconds=0.01)
-
-
-def event(content: Any) -> RoomEvent:
-    source = EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET)
-    return RoomEvent(room_id="r1", source=source, content=content)
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[TwilioStandIn]:
-    app = TwilioStandIn()
-    async with serve_app(app) as url:
-        app.base_url = url
-        yield app
 
 
 def provider(app: TwilioStandIn, **fields: Any) -> TwilioSMSProvider:
@@ -58,7 +41,7 @@ def provider(app: TwilioStandIn, **fields: Any) -> TwilioSMSProvider:
 async def test_send_posts_the_documented_form_with_basic_auth(twilio: TwilioStandIn) -> None:
     """One form-encoded POST to the account's Messages resource, authenticated and idempotent."""
     sms = provider(twilio, status_callback="https://hooks.example.com/twilio/status")
-    sent = event(TextContent(body="hello"))
+    sent = outbound(TextContent(body="hello"))
     result = await sms.send(sent, to="+15557654321")
     await sms.close()
     request = twilio.last
@@ -85,7 +68,7 @@ async def test_media_goes_as_repeated_media_urls_through_a_messaging_service(
         MediaContent(url="https://cdn.example.com/a.png", mime_type="image/png", caption="look"),
         MediaContent(url="https://cdn.example.com/b.jpg", mime_type="image/jpeg"),
     ]
-    await sms.send(event(CompositeContent(parts=parts)), to="+15557654321")
+    await sms.send(outbound(CompositeContent(parts=parts)), to="+15557654321")
     await sms.close()
     assert twilio.forms()[-1] == [
         ("To", "+15557654321"),
@@ -101,7 +84,7 @@ async def test_an_invalid_number_is_a_typed_permanent_error(twilio: TwilioStandI
     twilio.queue(twilio_error(21211, "The 'To' number +1555 is not a valid phone number.", 400))
     sms = provider(twilio)
     with pytest.raises(VendorAPIError) as caught:
-        await sms.send(event(TextContent(body="hi")), to="+1555")
+        await sms.send(outbound(TextContent(body="hi")), to="+1555")
     await sms.close()
     error = caught.value
     assert (error.code, error.status_code, error.retryable) == ("21211", 400, False)
@@ -115,7 +98,7 @@ async def test_rate_limit_waits_for_retry_after_then_succeeds(twilio: TwilioStan
     twilio.queue(twilio_error(20429, "Too Many Requests", 429, {"Retry-After": "1"}))
     sms = provider(twilio)
     started = time.monotonic()
-    result = await sms.send(event(TextContent(body="hi")), to="+15557654321")
+    result = await sms.send(outbound(TextContent(body="hi")), to="+15557654321")
     await sms.close()
     assert time.monotonic() - started >= 1.0
     assert result.success and len(twilio.requests) == 2
@@ -128,7 +111,7 @@ async def test_rate_limit_gives_up_after_the_policy_retries(twilio: TwilioStandI
     twilio.queue(*[twilio_error(20429, "Too Many Requests", 429)] * 3)
     sms = provider(twilio, retry_policy=RetryPolicy(max_retries=1, base_delay_seconds=0.01))
     with pytest.raises(VendorAPIError) as caught:
-        await sms.send(event(TextContent(body="hi")), to="+15557654321")
+        await sms.send(outbound(TextContent(body="hi")), to="+15557654321")
     await sms.close()
     assert caught.value.retryable and caught.value.status_code == 429
     assert len(twilio.requests) == 2
@@ -168,7 +151,7 @@ async def test_secrets_never_reach_errors_reprs_or_logs(
         twilio_error(20500, "Internal error", 500), twilio_error(20003, "Authenticate", 401)
     )
     with pytest.raises(ProviderError) as caught:
-        await sms.send(event(TextContent(body="hi")), to="+15557654321")
+        await sms.send(outbound(TextContent(body="hi")), to="+15557654321")
     await sms.close()
     assert caught.value.status_code == 401
     credentials = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()

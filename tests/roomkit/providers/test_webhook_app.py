@@ -22,7 +22,6 @@ from roomkit import HTTPChannel, InboundMessage, RoomKit, SMSChannel, WebSocketC
 from roomkit.models.content import TextContent
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.framework import FrameworkEvent
-from roomkit.models.policy import RetryPolicy
 from roomkit.providers.http.config import HTTPProviderConfig
 from roomkit.providers.http.provider import WebhookHTTPProvider
 from roomkit.providers.telnyx.config import TelnyxConfig
@@ -31,12 +30,12 @@ from roomkit.providers.twilio.config import TwilioConfig
 from roomkit.providers.twilio.sms import TwilioSMSProvider
 from roomkit.webhooks import StandardWebhook, TelnyxWebhook, TwilioWebhook, create_webhook_app
 from tests.roomkit.backend_helpers import delete_keys
+from tests.roomkit.providers.vendor_helpers import FAST
 from tests.standins.scripted import Reply, ScriptedApp
 from tests.standins.server import serve_app
 from tests.standins.telnyx import API_KEY, TelnyxSigner, TelnyxStandIn, finalized, received
 from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn, twilio_error
 
-FAST = RetryPolicy(max_retries=1, base_delay_seconds=0.01)
 PUBLIC = "https://hooks.example.com"
 PHONE = "+15557654321"
 SECRET = "whsec_" + base64.b64encode(b"partner secret, thirty-two bytes").decode()
@@ -69,14 +68,6 @@ class Room:
 async def room() -> AsyncIterator[Room]:
     async with RoomKit() as kit:
         yield Room(kit)
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[TwilioStandIn]:
-    app = TwilioStandIn()
-    async with serve_app(app) as url:
-        app.base_url = url
-        yield app
 
 
 async def post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
