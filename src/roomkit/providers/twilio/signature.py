@@ -86,9 +86,10 @@ def verify_twilio_params(
         return False
     parsed = urlparse(url)
     pairs = list(params)
+    # The port-less form first: it is what Twilio signs unless the URL was given a port.
     return any(
-        hmac.compare_digest(compute_signature(key, form, pairs, algorithm), signature)
-        for form in (_without_port(parsed), _with_port(parsed))
+        hmac.compare_digest(compute_signature(key, form(parsed), pairs, algorithm), signature)
+        for form in (_without_port, _with_port)
     )
 
 
