@@ -31,7 +31,7 @@ from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
 from roomkit.providers.http.signature import DEFAULT_TOLERANCE, signing_key, verify_webhook
 from roomkit.providers.http.webhook import parse_http_webhook
-from roomkit.providers.telnyx.signature import verify_telnyx_signature
+from roomkit.providers.telnyx.signature import verify_key, verify_telnyx_signature
 from roomkit.providers.telnyx.webhook import (
     RECEIVED,
     is_telnyx_status,
@@ -173,6 +173,9 @@ class TelnyxWebhook(WebhookReceiver):
     Args:
         public_key: the account's base64 Ed25519 public key.
         tolerance: seconds a ``telnyx-timestamp`` may be from now.
+
+    Raises:
+        ValueError: ``public_key`` is not a base64 Ed25519 public key.
     """
 
     vendor = "telnyx"
@@ -189,7 +192,7 @@ class TelnyxWebhook(WebhookReceiver):
         super().__init__(channel_id, path)
         self.public_key = public_key
         self.tolerance = tolerance
-        require("nacl.signing", "telnyx")  # fail at configuration, not at the first webhook
+        verify_key(public_key)  # a bad key or missing PyNaCl fails here, not per webhook
 
     def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
         signature = headers.get(self.signature_header, "")

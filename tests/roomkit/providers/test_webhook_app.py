@@ -258,6 +258,11 @@ def test_receivers_keep_their_secrets_out_of_repr() -> None:
     assert AUTH_TOKEN not in shown and "shared-key-secret" not in shown and SECRET not in shown
 
 
+def test_a_bad_telnyx_key_fails_at_configuration() -> None:
+    with pytest.raises(ValueError, match="Ed25519"):
+        TelnyxWebhook("sms", "bm90IGEga2V5")
+
+
 def test_receivers_need_distinct_paths() -> None:
     kit = RoomKit()
     with pytest.raises(ValueError, match="distinct paths"):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from typing import Any
 
 from roomkit._extras import require
 
-__all__ = ["DEFAULT_TOLERANCE", "verify_telnyx_signature"]
+__all__ = ["DEFAULT_TOLERANCE", "verify_key", "verify_telnyx_signature"]
 
 DEFAULT_TOLERANCE = 300.0  # seconds either side of now, as Telnyx's own libraries use
 
@@ -34,20 +35,31 @@ def verify_telnyx_signature(
         ImportError: PyNaCl is missing (``pip install 'roomkit[telnyx]'``).
         ValueError: ``public_key`` is not a base64 Ed25519 public key.
     """
-    signing = require("nacl.signing", "telnyx")
+    key = verify_key(public_key)
     exceptions = require("nacl.exceptions", "telnyx")
     if not signature or not timestamp or not _fresh(timestamp, tolerance, now):
         return False
-    try:
-        key = signing.VerifyKey(base64.b64decode(public_key, validate=True))
-    except (binascii.Error, exceptions.CryptoError, ValueError, TypeError):
-        raise ValueError("the Telnyx public key is not a base64 Ed25519 public key") from None
     try:
         raw_signature = base64.b64decode(signature, validate=True)
         key.verify(timestamp.encode() + b"|" + body, raw_signature)
     except (binascii.Error, exceptions.BadSignatureError, ValueError):
         return False
     return True
+
+
+def verify_key(public_key: str) -> Any:
+    """PyNaCl's ``VerifyKey`` for a base64 Ed25519 public key.
+
+    Raises:
+        ImportError: PyNaCl is missing (``pip install 'roomkit[telnyx]'``).
+        ValueError: ``public_key`` is not a base64 Ed25519 public key.
+    """
+    signing = require("nacl.signing", "telnyx")
+    exceptions = require("nacl.exceptions", "telnyx")
+    try:
+        return signing.VerifyKey(base64.b64decode(public_key, validate=True))
+    except (binascii.Error, exceptions.CryptoError, ValueError, TypeError):
+        raise ValueError("the Telnyx public key is not a base64 Ed25519 public key") from None
 
 
 def _fresh(timestamp: str, tolerance: float, now: float | None) -> bool:
