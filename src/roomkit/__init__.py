@@ -174,6 +174,12 @@ from roomkit.store.memory import InMemoryStore
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel, SteeringDirective
     from roomkit.locks.redis import RedisLockManager
+    from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.telnyx.config import TelnyxConfig
+    from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
+    from roomkit.providers.twilio.config import TwilioConfig
+    from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
+    from roomkit.providers.vendor import VendorAPIError
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -189,6 +195,15 @@ _LAZY = {
     "PostgresStore": "roomkit.store.postgres",
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
+    # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "TelnyxConfig": "roomkit.providers.telnyx.config",
+    "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
+    "TwilioConfig": "roomkit.providers.twilio.config",
+    "TwilioSMSProvider": "roomkit.providers.twilio.sms",
+    "VendorAPIError": "roomkit.providers.vendor",
+    "WebhookHTTPProvider": "roomkit.providers.http.provider",
+    "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
+    "parse_twilio_webhook": "roomkit.providers.twilio.sms",
 }
 
 
@@ -337,12 +352,18 @@ __all__ = [
     "TelegramChannel",
     "TelegramConfig",
     "TelegramProvider",
+    "TelnyxConfig",
+    "TelnyxSMSProvider",
     "TemplateContent",
     "TextContent",
     "TransportChannel",
+    "TwilioConfig",
+    "TwilioSMSProvider",
+    "VendorAPIError",
     "VideoContent",
     "Visibility",
     "WebSocketChannel",
+    "WebhookHTTPProvider",
     "WebhookMeta",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
@@ -355,4 +376,6 @@ __all__ = [
     "parse_teams_reactions",
     "parse_teams_webhook",
     "parse_telegram_webhook",
+    "parse_telnyx_webhook",
+    "parse_twilio_webhook",
 ]

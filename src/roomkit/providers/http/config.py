@@ -6,19 +6,24 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
+from roomkit.models.policy import RetryPolicy
+
 __all__ = ["HTTPProviderConfig"]
 
 
 class HTTPProviderConfig(BaseModel):
     """The webhook URL, an optional signing secret, a timeout and extra headers.
 
-    ``secret`` is a ``SecretStr``: it never appears in ``repr`` or logs.
+    ``secret`` signs requests as Standard Webhooks (``whsec_<base64>``, or a plain string
+    used as its bytes); it is a ``SecretStr`` and never appears in ``repr`` or logs.
+    ``retry_policy`` says how 429s, 5xx answers and timeouts are retried.
     """
 
     webhook_url: str
     secret: SecretStr | None = None
     timeout: float = Field(default=30.0, gt=0)
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict, repr=False)  # may hold credentials
+    retry_policy: RetryPolicy = Field(default_factory=RetryPolicy)
 
     @field_validator("webhook_url")
     @classmethod

@@ -1,0 +1,1 @@
+"""Twilio: SMS/MMS over the Programmable Messaging API, webhooks verified as Twilio documents."""

@@ -1,0 +1,27 @@
+"""Vendor stand-ins served on loopback for the provider tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.standins.server import serve_app
+from tests.standins.telnyx import TelnyxStandIn
+from tests.standins.twilio import TwilioStandIn
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[TwilioStandIn]:
+    app = TwilioStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
+
+
+@pytest.fixture
+async def telnyx() -> AsyncIterator[TelnyxStandIn]:
+    app = TelnyxStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
