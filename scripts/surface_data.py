@@ -60,9 +60,12 @@ _MEMBER_AREAS = {
 
 _MODULE = re.compile(r"^### `(?P<module>[\w.]+)`$")
 _CLASS = re.compile(
-    r"^- \*\*class `(?P<name>\w+)`\*\*`\((?P<bases>[^)]*)\)`(?P<deco> @[\w(=)]+)? — `(?P<module>[\w.]+)`$"
+    r"^- \*\*class `(?P<name>\w+)`\*\*`\((?P<bases>[^)]*)\)`"
+    r"(?P<deco> @[\w(=)]+)? — `(?P<module>[\w.]+)`$"
 )
-_FUNCTION = re.compile(r"^- function `(?P<name>\w+)(?P<sig>\(.*\)(?: -> .*)?)` — `(?P<module>[\w.]+)`$")
+_FUNCTION = re.compile(
+    r"^- function `(?P<name>\w+)(?P<sig>\(.*\)(?: -> .*)?)` — `(?P<module>[\w.]+)`$"
+)
 _VALUE = re.compile(r"^- `(?P<name>\w+)` = `(?P<value>.*)` — `(?P<module>[\w.]+)`$")
 _FIELD = re.compile(r"^    - field `(?P<name>\w+): (?P<rest>.*)`$")
 _MEMBER = re.compile(r"^    - member `(?P<name>\w+) = (?P<value>.*)`$")

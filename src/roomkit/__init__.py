@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from roomkit._extras import lazy_getattr
+from roomkit._version import __version__
 from roomkit.broadcast.transcode import ContentTranscoder, DefaultContentTranscoder
 from roomkit.channels import (
     Channel,
@@ -42,6 +43,7 @@ from roomkit.errors import (
     InvalidArgumentError,
     KitClosedError,
     LockTimeoutError,
+    ParticipantNotFoundError,
     ProcessTimeoutError,
     ProviderError,
     RoomClosedError,
@@ -49,8 +51,12 @@ from roomkit.errors import (
     RoomKitError,
     RoomNotFoundError,
     SchemaVersionError,
+    SourceAlreadyAttachedError,
+    SourceNotFoundError,
     StoreError,
     TaskNotFoundError,
+    VoiceBackendNotConfiguredError,
+    VoiceNotConfiguredError,
 )
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.filters import HookRegistration
@@ -107,7 +113,13 @@ from roomkit.models import (
     VideoContent,
     Visibility,
 )
-from roomkit.models.channel import ChannelOutput
+from roomkit.models.channel import ChannelOutput, RateLimit, RetryPolicy
+from roomkit.models.delivery import DeliveryResult, DeliveryStatus, ProviderResult
+from roomkit.models.enums import DeleteType, DeliveryMode
+from roomkit.models.room import RoomTimers
+from roomkit.models.session_event import SessionStartedEvent
+from roomkit.models.steering import Cancel, InjectMessage, SteeringDirective, UpdateSystemPrompt
+from roomkit.models.trace import ProtocolTrace
 from roomkit.realtime.base import EphemeralCallback, RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.routing import DefaultInboundRoomRouter, InboundRoomRouter
@@ -115,19 +127,16 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
-    from roomkit.channels.ai import AIChannel, SteeringDirective
+    from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
 
-__version__ = "0.1.0"
-
 # Names whose modules need an optional dependency, or are large and not on every kit's
 # path (the AI channel and its tool loop): imported on first access only.
 _LAZY = {
     "AIChannel": "roomkit.channels.ai",
-    "SteeringDirective": "roomkit.channels.ai",
     "SQLiteStore": "roomkit.store.sqlite",
     "PostgresStore": "roomkit.store.postgres",
     "RedisLockManager": "roomkit.locks.redis",
@@ -143,6 +152,7 @@ __all__ = [
     "Access",
     "AudioContent",
     "BackendConnectionError",
+    "Cancel",
     "Channel",
     "ChannelAlreadyAttachedError",
     "ChannelAlreadyRegisteredError",
@@ -161,6 +171,10 @@ __all__ = [
     "DefaultContentTranscoder",
     "DefaultInboundRoomRouter",
     "DeleteContent",
+    "DeleteType",
+    "DeliveryMode",
+    "DeliveryResult",
+    "DeliveryStatus",
     "EditContent",
     "EmailChannel",
     "EphemeralCallback",
@@ -190,6 +204,7 @@ __all__ = [
     "InboundMessage",
     "InboundResult",
     "InboundRoomRouter",
+    "InjectMessage",
     "InjectedEvent",
     "InvalidArgumentError",
     "KitClosedError",
@@ -200,15 +215,20 @@ __all__ = [
     "MockIdentityResolver",
     "Observation",
     "Participant",
+    "ParticipantNotFoundError",
     "ParticipantRole",
     "ParticipantStatus",
     "PostgresStore",
     "ProcessTimeoutError",
+    "ProtocolTrace",
     "ProviderError",
+    "ProviderResult",
     "RCSChannel",
+    "RateLimit",
     "RealtimeBackend",
     "RedisLockManager",
     "RedisRealtime",
+    "RetryPolicy",
     "RichContent",
     "Room",
     "RoomClosedError",
@@ -220,9 +240,13 @@ __all__ = [
     "RoomLockManager",
     "RoomNotFoundError",
     "RoomStatus",
+    "RoomTimers",
     "SMSChannel",
     "SQLiteStore",
     "SchemaVersionError",
+    "SessionStartedEvent",
+    "SourceAlreadyAttachedError",
+    "SourceNotFoundError",
     "SteeringDirective",
     "StoreError",
     "StreamChunk",
@@ -240,9 +264,13 @@ __all__ = [
     "TemplateContent",
     "TextContent",
     "TransportChannel",
+    "UpdateSystemPrompt",
     "VideoContent",
     "Visibility",
+    "VoiceBackendNotConfiguredError",
+    "VoiceNotConfiguredError",
     "WebSocketChannel",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
+    "__version__",
 ]
