@@ -42,6 +42,7 @@ from roomkit.models.room import Room
 from roomkit.models.task import Observation, Task
 from roomkit.store._compact import Packers, Record
 from roomkit.store._paging import check_page
+from roomkit.store._records import address_key, storable_task, with_address, without_address
 from roomkit.store.base import ConversationStore
 
 M = TypeVar("M", bound=BaseModel)
@@ -128,14 +129,19 @@ class InMemoryStore(ConversationStore):
         organization_id: str | None = None,
         status: RoomStatus | None = None,
         metadata_filter: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
-        return [
-            self._packers.build(d.room, Room)
+        check_page(offset, limit)
+        found = [
+            d
             for d in sorted(self._rooms.values(), key=self._created)
             if (organization_id is None or self._read(d.room, "organization_id") == organization_id)
             and (status is None or self._read(d.room, "status") == status)
             and _matches(self._read(d.room, "metadata"), metadata_filter)
         ]
+        return [self._packers.build(d.room, Room) for d in found[offset : offset + limit]]
 
     async def find_latest_room(
         self,
@@ -191,6 +197,20 @@ class InMemoryStore(ConversationStore):
     async def get_event(self, event_id: str) -> RoomEvent | None:
         record = self._events.get(event_id)
         return None if record is None else self._packers.build(record, RoomEvent)
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        old = self._events.get(event.id)
+        if old is None:
+            raise EventNotFoundError(event.id)
+        room_id, index = self._read(old, "room_id"), self._read(old, "index")
+        key = self._read(old, "idempotency_key")
+        stored = updated(event, room_id=room_id, index=index, idempotency_key=key)
+        record = self._packers.event_record(stored)
+        data = self._rooms[room_id]
+        data.events[index - 1] = self._events[stored.id] = record
+        if key is not None and data.keys is not None:
+            data.keys[key] = record
+        return stored
 
     async def list_events(
         self,
@@ -304,7 +324,7 @@ class InMemoryStore(ConversationStore):
         self._identities[identity.id] = _copy(identity)
         for channel_type, addresses in identity.channel_addresses.items():
             for address in addresses:
-                self._addresses[(str(channel_type), address)] = identity.id
+                self._addresses[(address_key(channel_type), address)] = identity.id
         return _copy(identity)
 
     async def get_identity(self, identity_id: str) -> Identity | None:
@@ -312,17 +332,25 @@ class InMemoryStore(ConversationStore):
         return None if found is None else _copy(found)
 
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
-        identity_id = self._addresses.get((str(channel_type), address))
+        identity_id = self._addresses.get((address_key(channel_type), address))
         return None if identity_id is None else await self.get_identity(identity_id)
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> None:
-        if identity_id not in self._identities:
+        identity = self._identities.get(identity_id)
+        if identity is None:
             raise IdentityNotFoundError(identity_id)
-        self._addresses[(str(channel_type), address)] = identity_id
+        key = (address_key(channel_type), address)
+        previous = self._addresses.get(key)
+        if previous is not None and previous != identity_id:
+            moved = without_address(self._identities[previous], channel_type, address)
+            self._identities[previous] = moved
+        self._identities[identity_id] = with_address(identity, channel_type, address)
+        self._addresses[key] = identity_id
 
     # -- tasks and observations ----------------------------------------------------------
 
     async def add_task(self, task: Task) -> Task:
+        task = storable_task(task)
         self._tasks[task.id] = _copy(task)
         return _copy(task)
 
@@ -340,6 +368,7 @@ class InMemoryStore(ConversationStore):
     async def update_task(self, task: Task) -> Task:
         if task.id not in self._tasks:
             raise TaskNotFoundError(task.id)
+        task = storable_task(task)
         self._tasks[task.id] = _copy(task)
         return _copy(task)
 
