@@ -232,6 +232,16 @@ def _add_member(owner: dict[str, Any], line: str) -> None:
         raise ValueError(f"unrecognised member line: {line!r}")
 
 
+def dump(data: dict[str, Any]) -> str:
+    """JSON with one documented name per line: small, and a change shows as that name's line."""
+    lines = [
+        f"  {json.dumps(key)}: {json.dumps(entry, sort_keys=True, ensure_ascii=False)}"
+        for key, entry in sorted(data["names"].items())
+    ]
+    names = ",\n".join(lines)
+    return f'{{"source": {json.dumps(data["source"])}, "names": {{\n{names}\n}}}}\n'
+
+
 def main(argv: list[str]) -> int:
     if len(argv) not in (2, 3):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -239,7 +249,7 @@ def main(argv: list[str]) -> int:
     data = parse_page(Path(argv[1]).read_text(encoding="utf-8"))
     out = Path(argv[2]) if len(argv) == 3 else OUT_DEFAULT
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    out.write_text(dump(data), encoding="utf-8")
     print(f"{len(data['names'])} names -> {out.name}")
     return 0
 
