@@ -28,6 +28,7 @@ from roomkit import (
     TextContent,
     TransportChannel,
 )
+from roomkit.channels.tracing import forward_traces
 
 CONTEXT = RoomContext(room=Room(id="r"))
 BINDING = ChannelBinding(channel_id="rec", room_id="r", channel_type=ChannelType.SMS)
@@ -207,3 +208,19 @@ async def test_kit_tells_the_channel_when_its_binding_changes(kit: RoomKit) -> N
     await kit.attach_channel("r", "rec")
     await kit.mute("r", "rec")
     assert [(b.room_id, b.muted) for b in channel.bindings] == [("r", True)]
+
+
+async def test_forward_traces_fires_per_room_and_skips_roomless_ones() -> None:
+    """forward_traces hands each trace with a known room to fire(room_id, trace)."""
+    channel = Recorder()
+    fired: list[tuple[str, str]] = []
+
+    async def fire(room_id: str, trace: ProtocolTrace) -> None:
+        fired.append((room_id, trace.summary))
+
+    forward_traces(channel, fire)
+    channel.emit_trace(_trace())  # no room, no session: nothing to fire
+    channel.emit_trace(_trace(session_id="call-1"))
+    channel.emit_trace(_trace(room_id="r"))
+    await channel.close()
+    assert fired == [("room-9", "POST /send"), ("r", "POST /send")]
