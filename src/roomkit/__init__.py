@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from roomkit._extras import lazy_getattr
+from roomkit._version import __version__
 from roomkit.broadcast.transcode import ContentTranscoder, DefaultContentTranscoder
 from roomkit.channels import (
     Channel,
@@ -53,8 +54,12 @@ from roomkit.errors import (
     RoomKitError,
     RoomNotFoundError,
     SchemaVersionError,
+    SourceAlreadyAttachedError,
+    SourceNotFoundError,
     StoreError,
     TaskNotFoundError,
+    VoiceBackendNotConfiguredError,
+    VoiceNotConfiguredError,
 )
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.filters import HookRegistration
@@ -111,7 +116,13 @@ from roomkit.models import (
     VideoContent,
     Visibility,
 )
-from roomkit.models.channel import ChannelOutput
+from roomkit.models.channel import ChannelOutput, RateLimit, RetryPolicy
+from roomkit.models.delivery import DeliveryResult, DeliveryStatus, ProviderResult
+from roomkit.models.enums import DeleteType, DeliveryMode
+from roomkit.models.room import RoomTimers
+from roomkit.models.session_event import SessionStartedEvent
+from roomkit.models.steering import Cancel, InjectMessage, SteeringDirective, UpdateSystemPrompt
+from roomkit.models.trace import ProtocolTrace
 from roomkit.providers.ai.base import (
     AIContext,
     AIImagePart,
@@ -172,7 +183,7 @@ from roomkit.store.base import ConversationStore
 from roomkit.store.memory import InMemoryStore
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
-    from roomkit.channels.ai import AIChannel, SteeringDirective
+    from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
@@ -184,13 +195,10 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
 
-__version__ = "0.1.0"
-
 # Names whose modules need an optional dependency, or are large and not on every kit's
 # path (the AI channel and its tool loop): imported on first access only.
 _LAZY = {
     "AIChannel": "roomkit.channels.ai",
-    "SteeringDirective": "roomkit.channels.ai",
     "SQLiteStore": "roomkit.store.sqlite",
     "PostgresStore": "roomkit.store.postgres",
     "RedisLockManager": "roomkit.locks.redis",
@@ -226,6 +234,7 @@ __all__ = [
     "Access",
     "AudioContent",
     "BackendConnectionError",
+    "Cancel",
     "Channel",
     "ChannelAlreadyAttachedError",
     "ChannelAlreadyRegisteredError",
@@ -245,6 +254,10 @@ __all__ = [
     "DefaultContentTranscoder",
     "DefaultInboundRoomRouter",
     "DeleteContent",
+    "DeleteType",
+    "DeliveryMode",
+    "DeliveryResult",
+    "DeliveryStatus",
     "EditContent",
     "EmailChannel",
     "EmailProvider",
@@ -280,6 +293,7 @@ __all__ = [
     "InboundMessage",
     "InboundResult",
     "InboundRoomRouter",
+    "InjectMessage",
     "InjectedEvent",
     "InvalidArgumentError",
     "InvalidMessageError",
@@ -307,13 +321,17 @@ __all__ = [
     "ParticipantStatus",
     "PostgresStore",
     "ProcessTimeoutError",
+    "ProtocolTrace",
     "ProviderError",
+    "ProviderResult",
     "RCSChannel",
     "RCSDeliveryResult",
     "RCSProvider",
+    "RateLimit",
     "RealtimeBackend",
     "RedisLockManager",
     "RedisRealtime",
+    "RetryPolicy",
     "RichContent",
     "Room",
     "RoomClosedError",
@@ -325,10 +343,14 @@ __all__ = [
     "RoomLockManager",
     "RoomNotFoundError",
     "RoomStatus",
+    "RoomTimers",
     "SMSChannel",
     "SMSProvider",
     "SQLiteStore",
     "SchemaVersionError",
+    "SessionStartedEvent",
+    "SourceAlreadyAttachedError",
+    "SourceNotFoundError",
     "SteeringDirective",
     "StoreError",
     "StreamChunk",
@@ -359,15 +381,19 @@ __all__ = [
     "TransportChannel",
     "TwilioConfig",
     "TwilioSMSProvider",
+    "UpdateSystemPrompt",
     "VendorAPIError",
     "VideoContent",
     "Visibility",
+    "VoiceBackendNotConfiguredError",
+    "VoiceNotConfiguredError",
     "WebSocketChannel",
     "WebhookHTTPProvider",
     "WebhookMeta",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
     "WhatsAppProvider",
+    "__version__",
     "is_bot_added",
     "is_valid_phone",
     "normalize_phone",

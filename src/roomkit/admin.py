@@ -237,9 +237,9 @@ class RoomOps:
         binding = await self._binding(room_id, channel_id)
         updated = await self._store.update_binding(binding.model_copy(update=changes))
         self._rooms.invalidate(room_id)
-        update_hook = getattr(self._channels.get(channel_id), "update_binding", None)
-        if callable(update_hook):
-            update_hook(room_id, updated)
+        channel = self._channels.get(channel_id)
+        if channel is not None:
+            channel.update_binding(room_id, updated)
         await self._announce(announce, updated)
         return updated
 

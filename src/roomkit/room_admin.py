@@ -243,7 +243,7 @@ class RoomAdmin:
 
     async def subscribe_room(self, room_id: str, callback: EphemeralCallback) -> str:
         """Subscribe to ephemeral events for a room; returns a subscription id."""
-        return await self._room_realtime.subscribe(room_id, callback)
+        return await self._room_realtime.subscribe_to_room(room_id, callback)
 
     async def unsubscribe_room(self, subscription_id: str) -> bool:
         """Unsubscribe from ephemeral events. True if the subscription existed."""

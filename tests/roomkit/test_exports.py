@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import roomkit
 
@@ -34,6 +36,18 @@ def test_all_is_sorted_and_resolvable() -> None:
 def test_seed_names_are_exported() -> None:
     """Every class the documentation pages name is importable from the package root."""
     assert set(roomkit.__all__) >= SEED_NAMES
+
+
+def test_every_documented_root_name_is_in_all() -> None:
+    """A documented name the root exports is listed in __all__ (tests/roomkit/surface data).
+
+    The surface test checks that every name of the core area is exported at all; this keeps
+    ``from roomkit import *`` and the docs in step with it.
+    """
+    data = json.loads((Path(__file__).parent / "surface" / "documented.json").read_text())
+    documented = {entry["name"] for entry in data["names"].values()}
+    exported = {name for name in documented if hasattr(roomkit, name)}
+    assert exported - set(roomkit.__all__) == set()
 
 
 def test_import_loads_no_optional_dependency() -> None:

@@ -53,6 +53,12 @@ class TransportChannel(Channel):
         self.defaults = dict(defaults or {})
 
     @property
+    def provider_name(self) -> str | None:
+        """The provider's ``name``, when it has one."""
+        name = getattr(self.provider, "name", None)  # providers are duck-typed: any .send()
+        return name if isinstance(name, str) else None
+
+    @property
     def info(self) -> dict[str, Any]:
         """Return non-None default values as channel info metadata."""
         return {k: v for k, v in self.defaults.items() if v is not None}
@@ -63,7 +69,7 @@ class TransportChannel(Channel):
 
     async def handle_inbound(self, message: InboundMessage, context: RoomContext) -> RoomEvent:
         """Convert an inbound message into a room event."""
-        return self.event_from(message, context, provider=getattr(self.provider, "name", None))
+        return self.event_from(message, context, provider=self.provider_name)
 
     async def deliver(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
@@ -100,6 +106,8 @@ class TransportChannel(Channel):
         )
 
     async def close(self) -> None:
+        """Close the provider (when it has ``close``) and the channel's trace callbacks."""
         close = getattr(self.provider, "close", None)
         if callable(close):
             await close()
+        await super().close()

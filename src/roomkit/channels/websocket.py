@@ -19,6 +19,7 @@ from roomkit.channels.streaming import (
     StreamChunk,
     StreamEnd,
     StreamError,
+    StreamMessage,
     StreamSendFn,
     StreamStart,
 )
@@ -30,12 +31,23 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.room import RoomContext
 
+__all__ = [
+    "SendFn",
+    "StreamChunk",
+    "StreamEnd",
+    "StreamError",
+    "StreamMessage",
+    "StreamSendFn",
+    "StreamStart",
+    "WebSocketChannel",
+]
+
 logger = logging.getLogger(__name__)
 
 SendFn = Callable[[str, RoomEvent], Coroutine[Any, Any, None]]
 
 _CAPABILITIES = ChannelCapabilities(
-    media_types=tuple(ChannelMediaType),
+    media_types=list(ChannelMediaType),
     supports_threading=True,
     supports_typing=True,
     supports_read_receipts=True,
@@ -123,13 +135,13 @@ class WebSocketChannel(Channel):
         event: RoomEvent,
         binding: ChannelBinding,
         context: RoomContext,
-    ) -> RoomEvent:
+    ) -> ChannelOutput:
         """Deliver a streaming text response to connected clients.
 
         Streaming-capable connections receive stream_start, stream_chunk and stream_end
         progressively; the others receive the final complete event via their send_fn.
-        Returns the final event. If the stream fails, streaming connections receive
-        stream_error and the error propagates.
+        The output's metadata holds the final event's ``event_id`` and its ``text``. If the
+        stream fails, streaming connections receive stream_error and the error propagates.
         """
         text = await self.stream(text_stream, event)
         final = event.model_copy(update={"content": TextContent(body=text)})
@@ -139,7 +151,7 @@ class WebSocketChannel(Channel):
                     await send(connection_id, final)
                 except Exception:
                     logger.exception("websocket connection %s failed", connection_id)
-        return final
+        return ChannelOutput(metadata={"event_id": final.id, "text": text})
 
     async def stream(self, text_stream: AsyncIterator[str], event: RoomEvent) -> str:
         """Stream text to the streaming connections only; returns the full text.

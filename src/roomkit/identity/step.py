@@ -85,7 +85,7 @@ class IdentityStep:
         trigger = _HOOK_TRIGGER.get(status)
         decided = await self._run_hooks(trigger, event, context, result) if trigger else None
         if decided is None:
-            return IdentityOutcome(status=status, candidates=list(result.candidates))
+            return IdentityOutcome(status=status, candidates=list(result.candidates or ()))
         return _outcome_of(decided)
 
     async def _resolve(
@@ -148,5 +148,5 @@ def _outcome_of(decided: IdentityHookResult) -> IdentityOutcome:
         status=decided.status,
         identity=decided.identity,
         display_name=decided.display_name,
-        candidates=list(decided.candidates),
+        candidates=list(decided.candidates or ()),
     )

@@ -17,12 +17,12 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    """A random, URL-safe unique id (a UUID4 in its canonical form)."""
+    """A random unique id: a UUID4's 32 hex digits, as ``uuid4().hex`` writes them."""
     return _ids.next()
 
 
 class _RandomIds:
-    """UUID4 strings, as ``str(uuid.uuid4())`` makes them, from the same source
+    """UUID4 hex strings, as ``uuid.uuid4().hex`` makes them, from the same source
     (``os.urandom``) read 4 KiB at a time: every event gets an id, and a system call plus
     a ``UUID`` object per id cost more than the rest of making the event."""
 
@@ -36,8 +36,7 @@ class _RandomIds:
         ints = self._ints
         if not ints or self._pid != os.getpid():  # a forked child draws its own
             self._refill()
-        text = f"{ints.pop():032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return f"{ints.pop():032x}"
 
     def _refill(self) -> None:
         self._pid = os.getpid()

@@ -14,6 +14,7 @@ from roomkit.models.enums import (
     ChannelDirection,
     ChannelMediaType,
     ChannelType,
+    DeliveryMode,
 )
 from roomkit.models.policy import RateLimit, RetryPolicy
 
@@ -27,7 +28,7 @@ class ChannelCapabilities(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    media_types: tuple[ChannelMediaType, ...] = (ChannelMediaType.TEXT,)
+    media_types: list[ChannelMediaType] = Field(default_factory=lambda: [ChannelMediaType.TEXT])
     max_length: int | None = Field(default=None, gt=0)
     supports_threading: bool = False
     supports_typing: bool = False
@@ -37,16 +38,21 @@ class ChannelCapabilities(BaseModel):
     supports_delete: bool = False
     supports_rich_text: bool = False
     supports_buttons: bool = False
-    max_buttons: int | None = None
+    max_buttons: int | None = Field(default=None, gt=0)
     supports_cards: bool = False
     supports_quick_replies: bool = False
     supports_media: bool = False
-    supported_media_types: tuple[str, ...] = ()
-    max_media_size_bytes: int | None = None
+    supported_media_types: list[str] = Field(default_factory=list)
+    max_media_size_bytes: int | None = Field(default=None, gt=0)
     supports_audio: bool = False
+    max_audio_duration_seconds: int | None = Field(default=None, gt=0)
+    supported_audio_formats: list[str] = Field(default_factory=list)
     supports_video: bool = False
+    max_video_duration_seconds: int | None = Field(default=None, gt=0)
+    supported_video_formats: list[str] = Field(default_factory=list)
     supports_templates: bool = False
     delivery_receipts: bool = False
+    delivery_mode: DeliveryMode = DeliveryMode.BROADCAST
     custom: dict[str, Any] = Field(default_factory=dict)
 
     def supports(self, media_type: ChannelMediaType) -> bool:
@@ -70,8 +76,9 @@ class ChannelBinding(BaseModel):
     muted: bool = False
     visibility: str = "all"
     participant_id: str | None = None
+    last_read_index: int | None = Field(default=None, ge=0)
+    attached_at: datetime = Field(default_factory=utcnow)
     capabilities: ChannelCapabilities = Field(default_factory=ChannelCapabilities)
     rate_limit: RateLimit | None = None
     retry_policy: RetryPolicy | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    attached_at: datetime = Field(default_factory=utcnow)

@@ -23,14 +23,18 @@ __all__ = [
 class ChannelOutput(BaseModel):
     """Responses (which re-enter the room), tasks and observations from a channel.
 
+    ``response_stream`` is an async iterator of text deltas when the channel streams its
+    response (never serialised); ``metadata_updates`` are merged into the room's metadata.
     ``delivered`` is False when a transport's provider reported a failed send; ``error``
     says why.
     """
 
     responded: bool = False
     response_events: list[RoomEvent] = Field(default_factory=list)
+    response_stream: Any = Field(default=None, exclude=True)
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
+    metadata_updates: dict[str, Any] = Field(default_factory=dict)
     delivered: bool = True
     error: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)

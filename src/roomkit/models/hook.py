@@ -27,6 +27,7 @@ class HookResult(BaseModel):
     injected_events: list[InjectedEvent] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def allow(cls, injected: list[InjectedEvent] | None = None) -> HookResult:
@@ -36,12 +37,25 @@ class HookResult(BaseModel):
         # Most hooks allow most events: skip validating what is known to be valid.
         values = _ALLOW.copy()
         values["injected_events"], values["tasks"], values["observations"] = [], [], []
+        values["metadata"] = {}
         return assemble(cls, values, {"action", "injected_events"})
 
     @classmethod
-    def block(cls, reason: str = "", injected: list[InjectedEvent] | None = None) -> HookResult:
+    def block(
+        cls,
+        reason: str,
+        injected: list[InjectedEvent] | None = None,
+        tasks: list[Task] | None = None,
+        observations: list[Observation] | None = None,
+    ) -> HookResult:
         """Stop the event: it is stored as blocked and broadcast to nobody."""
-        return cls(action="block", reason=reason, injected_events=injected or [])
+        return cls(
+            action="block",
+            reason=reason,
+            injected_events=injected or [],
+            tasks=tasks or [],
+            observations=observations or [],
+        )
 
     @classmethod
     def modify(cls, event: RoomEvent, injected: list[InjectedEvent] | None = None) -> HookResult:
@@ -57,4 +71,5 @@ _ALLOW: dict[str, Any] = {
     "injected_events": None,
     "tasks": None,
     "observations": None,
+    "metadata": None,
 }

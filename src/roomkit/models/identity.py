@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from roomkit.models._base import new_id, utcnow
 from roomkit.models.enums import IdentificationStatus
+from roomkit.models.hook import InjectedEvent
 
 
 class Identity(BaseModel):
@@ -21,6 +22,7 @@ class Identity(BaseModel):
     phone: str | None = None
     channel_addresses: dict[str, list[str]] = Field(default_factory=dict)
     external_id: str | None = None
+    external_ids: dict[str, str] = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -44,9 +46,11 @@ class IdentityHookResult(BaseModel):
     status: IdentificationStatus
     identity: Identity | None = None
     display_name: str | None = None
-    candidates: list[Identity] = Field(default_factory=list)
-    inject: Any | None = None
+    candidates: list[Identity] | None = None
+    inject: InjectedEvent | None = None
     reason: str | None = None
+    challenge_type: str | None = None
+    message: str | None = None
 
     @classmethod
     def resolved(cls, identity: Identity) -> IdentityHookResult:
@@ -58,22 +62,16 @@ class IdentityHookResult(BaseModel):
         cls,
         display_name: str | None = None,
         candidates: list[Identity] | None = None,
-        inject: Any | None = None,
     ) -> IdentityHookResult:
         """Let the message in; the sender stays to be identified."""
         return cls(
-            status=IdentificationStatus.PENDING,
-            display_name=display_name,
-            candidates=candidates or [],
-            inject=inject,
+            status=IdentificationStatus.PENDING, display_name=display_name, candidates=candidates
         )
 
     @classmethod
-    def challenge(cls, inject: Any, display_name: str | None = None) -> IdentityHookResult:
+    def challenge(cls, inject: InjectedEvent, message: str | None = None) -> IdentityHookResult:
         """Hold the message and send ``inject`` (e.g. 'reply with your account number')."""
-        return cls(
-            status=IdentificationStatus.CHALLENGE_SENT, inject=inject, display_name=display_name
-        )
+        return cls(status=IdentificationStatus.CHALLENGE_SENT, inject=inject, message=message)
 
     @classmethod
     def reject(cls, reason: str = "Unknown sender") -> IdentityHookResult:

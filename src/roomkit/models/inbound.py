@@ -12,7 +12,11 @@ from roomkit.models.event import RoomEvent
 
 
 class InboundMessage(BaseModel):
-    """A message arriving on a channel, before it belongs to a room."""
+    """A message arriving on a channel, before it belongs to a room.
+
+    ``session`` carries a live session object (a voice call, say) to the channel that
+    handles the message; it is never serialised.
+    """
 
     channel_id: str = Field(min_length=1)
     sender_id: str = Field(min_length=1)
@@ -22,6 +26,7 @@ class InboundMessage(BaseModel):
     thread_id: str | None = None
     idempotency_key: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    session: Any | None = Field(default=None, exclude=True)
 
 
 class InboundResult(BaseModel):

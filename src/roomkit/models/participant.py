@@ -22,9 +22,10 @@ class Participant(BaseModel):
     status: ParticipantStatus = ParticipantStatus.ACTIVE
     identification: IdentificationStatus = IdentificationStatus.PENDING
     identity_id: str | None = None
-    candidates: list[str] = Field(default_factory=list)
+    candidates: list[str] | None = None
+    connected_via: list[str] = Field(default_factory=list)
     external_id: str | None = None
     resolved_at: datetime | None = None
     resolved_by: str | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
     joined_at: datetime = Field(default_factory=utcnow)
+    metadata: dict[str, Any] = Field(default_factory=dict)

@@ -55,11 +55,11 @@ class RoomContext(BaseModel):
                 return binding
         return None
 
-    def other_bindings(self, channel_id: str) -> list[ChannelBinding]:
-        """Every binding except the one of ``channel_id``."""
-        return [b for b in self.bindings if b.channel_id != channel_id]
+    def other_channels(self, exclude_channel_id: str) -> list[ChannelBinding]:
+        """Every binding except the one of ``exclude_channel_id``, in attach order."""
+        return [b for b in self.bindings if b.channel_id != exclude_channel_id]
 
-    def bindings_by_type(self, channel_type: ChannelType) -> list[ChannelBinding]:
+    def channels_by_type(self, channel_type: ChannelType) -> list[ChannelBinding]:
         """The bindings of channels of one type."""
         return [b for b in self.bindings if b.channel_type == channel_type]
 

@@ -17,7 +17,7 @@ class Task(BaseModel):
     id: str = Field(default_factory=new_id, min_length=1)
     room_id: str = Field(min_length=1)
     title: str
-    description: str = ""
+    description: str | None = None
     assigned_to: str | None = None
     status: TaskStatus = TaskStatus.PENDING
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -32,7 +32,7 @@ class Observation(BaseModel):
     room_id: str = Field(min_length=1)
     channel_id: str
     content: str
-    category: str = "general"
+    category: str | None = None
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: datetime = Field(default_factory=utcnow)

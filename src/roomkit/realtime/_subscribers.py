@@ -107,6 +107,9 @@ class Subscribers:
                 del self._by_room[subscriber.room_id]
         return subscriber
 
+    def __len__(self) -> int:
+        return len(self._by_id)
+
     def has_room(self, room_id: str) -> bool:
         """Whether anyone here subscribes to ``room_id``."""
         return room_id in self._by_room

@@ -25,8 +25,8 @@ class Ephemeral:
         self, room_id: str, user_id: str, is_typing: bool, data: dict[str, Any] | None = None
     ) -> None:
         kind = EphemeralEventType.TYPING_START if is_typing else EphemeralEventType.TYPING_STOP
-        await self._realtime.publish(
-            EphemeralEvent(room_id=room_id, type=kind, user_id=user_id, data=data or {})
+        await self._realtime.publish_to_room(
+            room_id, EphemeralEvent(room_id=room_id, type=kind, user_id=user_id, data=data or {})
         )
 
     async def tool_call(
@@ -43,10 +43,11 @@ class Ephemeral:
         data: dict[str, Any] = {"tool_calls": tool_calls}
         if duration_ms is not None:
             data["duration_ms"] = duration_ms
-        await self._realtime.publish(
+        await self._realtime.publish_to_room(
+            room_id,
             EphemeralEvent(
                 room_id=room_id, type=kind, user_id=channel_id, channel_id=channel_id, data=data
-            )
+            ),
         )
 
     async def reaction(
@@ -56,26 +57,29 @@ class Ephemeral:
         if action not in ("add", "remove"):
             raise InvalidArgumentError("action", action, "'add' or 'remove'")
         data = {"target_event_id": target_event_id, "emoji": emoji, "action": action}
-        await self._realtime.publish(
+        await self._realtime.publish_to_room(
+            room_id,
             EphemeralEvent(
                 room_id=room_id, type=EphemeralEventType.REACTION, user_id=user_id, data=data
-            )
+            ),
         )
 
     async def presence(self, room_id: str, user_id: str, status: str) -> None:
         kind = _PRESENCE.get(status)
         if kind is None:
             raise InvalidArgumentError("status", status, "one of 'online', 'away', 'offline'")
-        await self._realtime.publish(
-            EphemeralEvent(room_id=room_id, type=kind, user_id=user_id, data={"status": status})
+        await self._realtime.publish_to_room(
+            room_id,
+            EphemeralEvent(room_id=room_id, type=kind, user_id=user_id, data={"status": status}),
         )
 
     async def read_receipt(self, room_id: str, user_id: str, event_id: str) -> None:
-        await self._realtime.publish(
+        await self._realtime.publish_to_room(
+            room_id,
             EphemeralEvent(
                 room_id=room_id,
                 type=EphemeralEventType.READ_RECEIPT,
                 user_id=user_id,
                 data={"event_id": event_id},
-            )
+            ),
         )

@@ -1,19 +1,18 @@
 """RedisRealtime — ephemeral events over Redis pub/sub, across every process of a deployment.
 
-Each room is one Redis channel (``channel_prefix + room_id``) carrying events as JSON.
-An instance holds one pub/sub connection, subscribed to the rooms that have a local
-subscriber, and one reader task that hands each message to the local fan-out (the same
-bounded per-subscription queues as ``InMemoryRealtime``), so each subscriber sees a room's
-events in the order Redis received them. Redis keeps nothing: an event published while a
-process is disconnected never reaches it; the reader reconnects with backoff and
-re-subscribes.
+Each backend channel is one Redis channel (``channel_prefix + channel``) carrying events as
+JSON (``EphemeralEvent.to_dict``). An instance holds one pub/sub connection, subscribed to
+the channels that have a local subscriber, and one reader task that hands each message to
+the local fan-out (the same bounded per-subscription queues as ``InMemoryRealtime``), so
+each subscriber sees a channel's events in the order Redis received them. Redis keeps
+nothing: an event published while a process is disconnected never reaches it; the reader
+reconnects with backoff and re-subscribes.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-
-from pydantic import ValidationError
 
 from roomkit._redis import CONNECTION_ERRORS, Listener, connect
 from roomkit._urls import connection_error
@@ -29,8 +28,9 @@ class RedisRealtime(RealtimeBackend):
 
     Args:
         url: the Redis server, ``redis://[user:password@]host:port/db``.
-        channel_prefix: prefix of the per-room channel names.
-        max_pending: events a local subscription may have waiting before its oldest is dropped.
+        channel_prefix: prefix of the Redis channel names.
+        max_queue_size: events a local subscription may have waiting before its oldest is
+            dropped.
         callback_timeout: seconds one callback may run before it is cancelled and logged.
 
     No connection is made until the first ``publish`` or ``subscribe``.
@@ -41,39 +41,41 @@ class RedisRealtime(RealtimeBackend):
         url: str = "redis://127.0.0.1:6379/0",
         *,
         channel_prefix: str = "roomkit:realtime:",
-        max_pending: int = 1000,
+        max_queue_size: int = 100,
         callback_timeout: float | None = 5.0,
     ) -> None:
         self._url = url
         self._prefix = channel_prefix
         self._client = connect(url)
         self._listener = Listener(self._client, url, self._on_message)
-        self._subscribers = Subscribers(max_pending=max_pending, callback_timeout=callback_timeout)
+        self._subscribers = Subscribers(
+            max_pending=max_queue_size, callback_timeout=callback_timeout
+        )
         self._closed = False
 
-    async def publish(self, event: EphemeralEvent) -> None:
-        """Send ``event`` to the room's subscribers in every process.
+    async def publish(self, channel: str, event: EphemeralEvent) -> None:
+        """Send ``event`` to the channel's subscribers in every process.
 
         Raises:
             BackendConnectionError: Redis could not be reached.
         """
         try:
-            await self._client.publish(self._prefix + event.room_id, event.model_dump_json())
+            await self._client.publish(self._prefix + channel, json.dumps(event.to_dict()))
         except CONNECTION_ERRORS as exc:
             raise connection_error(self._url, exc) from exc
 
-    async def subscribe(self, room_id: str, callback: EphemeralCallback) -> str:
-        """Deliver the room's events published from now on to ``callback``.
+    async def subscribe(self, channel: str, callback: EphemeralCallback) -> str:
+        """Deliver the channel's events published from now on to ``callback``.
 
         Raises:
             BackendConnectionError: Redis could not be reached or did not confirm in time.
         """
         self._check_open()
-        subscriber = self._subscribers.add(room_id, callback)
-        # Every subscribe waits for a confirmed SUBSCRIBE, even when the room already has
+        subscriber = self._subscribers.add(channel, callback)
+        # Every subscribe waits for a confirmed SUBSCRIBE, even when the channel already has
         # one in flight: a repeated SUBSCRIBE is harmless and costs one round trip.
         try:
-            await self._listener.listen(self._prefix + room_id)
+            await self._listener.listen(self._prefix + channel)
         except BaseException:
             await self.unsubscribe(subscriber.id)
             raise
@@ -102,13 +104,12 @@ class RedisRealtime(RealtimeBackend):
 
     async def _on_message(self, channel: str, data: bytes) -> None:
         # Runs in the listener's reader task: parse and queue, never await a subscriber.
-        room_id = channel.removeprefix(self._prefix)
         try:
-            event = EphemeralEvent.model_validate_json(data)
-        except ValidationError as exc:
+            event = EphemeralEvent.from_dict(json.loads(data))
+        except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
             logger.warning("ignoring malformed ephemeral event on %s: %s", channel, exc)
             return
-        await self._subscribers.deliver(room_id, event)
+        await self._subscribers.deliver(channel.removeprefix(self._prefix), event)
 
     async def __aenter__(self) -> RedisRealtime:
         return self

@@ -6,15 +6,41 @@ them. Each keeps the behaviour documented on :class:`~roomkit.store.base.Convers
 
 from __future__ import annotations
 
-from enum import Enum
-
-from roomkit.errors import IdentityNotFoundError, RoomNotFoundError, StoreError, TaskNotFoundError
+from roomkit.errors import (
+    EventNotFoundError,
+    IdentityNotFoundError,
+    RoomNotFoundError,
+    StoreError,
+    TaskNotFoundError,
+)
+from roomkit.models._base import updated
 from roomkit.models.enums import TaskStatus
+from roomkit.models.event import RoomEvent
 from roomkit.models.identity import Identity
 from roomkit.models.participant import Participant
 from roomkit.models.task import Observation, Task
-from roomkit.store._codec import document, load, load_one
-from roomkit.store._schema import Driver, UniqueViolation
+from roomkit.store._codec import document, event_document, load, load_events, load_one
+from roomkit.store._records import address_key, storable_task, with_address, without_address
+from roomkit.store._schema import Driver, Session, UniqueViolation
+
+# -- events ------------------------------------------------------------------------------
+
+
+async def update_event(db: Driver, event: RoomEvent) -> RoomEvent:
+    """Rewrite the event's document in place; its room, index and key stay."""
+    rows = await db.fetch("SELECT idx, data FROM roomkit_events WHERE id = ?", (event.id,))
+    if not rows:
+        raise EventNotFoundError(event.id)
+    [old] = load_events(rows)
+    stored = updated(
+        event, room_id=old.room_id, index=old.index, idempotency_key=old.idempotency_key
+    )
+    await db.fetch(
+        "UPDATE roomkit_events SET visibility = ?, data = ? WHERE id = ?",
+        (stored.visibility, event_document(stored), stored.id),
+    )
+    return stored
+
 
 # -- participants ------------------------------------------------------------------------
 
@@ -66,11 +92,6 @@ _LINK = (
 )
 
 
-def address_type(channel_type: str) -> str:
-    """The key an address is filed under: the enum's value, or the string as given."""
-    return channel_type.value if isinstance(channel_type, Enum) else str(channel_type)
-
-
 async def create_identity(db: Driver, identity: Identity) -> Identity:
     try:
         async with db.transaction() as tx:
@@ -81,7 +102,7 @@ async def create_identity(db: Driver, identity: Identity) -> Identity:
             )
             for channel_type, addresses in identity.channel_addresses.items():
                 for address in addresses:
-                    await tx.fetch(_LINK, (address_type(channel_type), address, identity.id))
+                    await tx.fetch(_LINK, (address_key(channel_type), address, identity.id))
     except UniqueViolation:
         raise StoreError(f"identity {identity.id!r} already exists") from None
     return identity.model_copy(deep=True)
@@ -96,27 +117,49 @@ async def resolve_identity(db: Driver, channel_type: str, address: str) -> Ident
     rows = await db.fetch(
         "SELECT i.data FROM roomkit_addresses a JOIN roomkit_identities i ON i.id = a.identity_id "
         "WHERE a.channel_type = ? AND a.address = ?",
-        (address_type(channel_type), address),
+        (address_key(channel_type), address),
     )
     return load_one(Identity, rows)
 
 
 async def link_address(db: Driver, identity_id: str, channel_type: str, address: str) -> None:
-    rows = await db.fetch(
-        "INSERT INTO roomkit_addresses (channel_type, address, identity_id) "
-        "SELECT ?, ?, id FROM roomkit_identities WHERE id = ? "
-        "ON CONFLICT (channel_type, address) DO UPDATE SET identity_id = excluded.identity_id "
-        "RETURNING identity_id",
-        (address_type(channel_type), address, identity_id),
+    """Point the address at ``identity_id`` and move it between the identities' documents."""
+    key, read = address_key(channel_type), _IDENTITY_FOR_UPDATE[db.dialect.name]
+    async with db.transaction() as tx:
+        # Locks the identity's row (PostgreSQL; SQLite writers are serialised anyway), so
+        # two links to one identity cannot both rewrite its document from the same read.
+        identity = load_one(Identity, await tx.fetch(read, (identity_id,)))
+        if identity is None:
+            raise IdentityNotFoundError(identity_id)
+        owner = await tx.fetch(
+            "SELECT identity_id FROM roomkit_addresses WHERE channel_type = ? AND address = ?",
+            (key, address),
+        )
+        if owner and owner[0][0] != identity_id:
+            previous = load_one(Identity, await tx.fetch(read, (owner[0][0],)))
+            if previous is not None:
+                await _store_identity(tx, without_address(previous, key, address))
+        await tx.fetch(_LINK, (key, address, identity_id))
+        await _store_identity(tx, with_address(identity, key, address))
+
+
+_IDENTITY_FOR_UPDATE = {
+    "postgres": "SELECT data FROM roomkit_identities WHERE id = ? FOR UPDATE",
+    "sqlite": "SELECT data FROM roomkit_identities WHERE id = ?",
+}
+
+
+async def _store_identity(db: Session, identity: Identity) -> None:
+    await db.fetch(
+        "UPDATE roomkit_identities SET data = ? WHERE id = ?", (document(identity), identity.id)
     )
-    if not rows:
-        raise IdentityNotFoundError(identity_id)
 
 
 # -- tasks and observations --------------------------------------------------------------
 
 
 async def add_task(db: Driver, task: Task) -> Task:
+    task = storable_task(task)
     await db.fetch(
         "INSERT INTO roomkit_tasks (id, room_id, status, data) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET room_id = excluded.room_id, "
@@ -144,6 +187,7 @@ async def list_tasks(db: Driver, room_id: str, status: TaskStatus | None = None)
 
 
 async def update_task(db: Driver, task: Task) -> Task:
+    task = storable_task(task)
     rows = await db.fetch(
         "UPDATE roomkit_tasks SET room_id = ?, status = ?, data = ? WHERE id = ? RETURNING seq",
         (task.room_id, task.status.value, document(task), task.id),

@@ -68,10 +68,17 @@ class ConversationStore(ABC):
         organization_id: str | None = None,
         status: RoomStatus | None = None,
         metadata_filter: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
-        """Rooms matching every given filter, in creation order.
+        """A page of the rooms matching every given filter, in creation order.
 
-        ``metadata_filter`` matches rooms whose metadata holds each key with an equal value.
+        ``metadata_filter`` matches rooms whose metadata holds each key with an equal value;
+        ``offset`` and ``limit`` count matching rooms only.
+
+        Raises:
+            InvalidArgumentError: ``offset`` or ``limit`` is negative.
         """
 
     @abstractmethod
@@ -112,9 +119,31 @@ class ConversationStore(ABC):
             RoomNotFoundError: ``event.room_id`` names no room.
         """
 
+    async def add_event_auto_index(self, room_id: str, event: RoomEvent) -> RoomEvent:
+        """Store ``event`` in room ``room_id`` with the next index: :meth:`add_event` for an
+        event whose ``room_id`` is set to ``room_id`` (every store assigns indexes)."""
+        return await self.add_event(event.model_copy(update={"room_id": room_id}))
+
     @abstractmethod
     async def get_event(self, event_id: str) -> RoomEvent | None:
         """Get an event by ID, or None."""
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        """Replace the stored event with ``event.id`` and return what is now stored.
+
+        The event keeps its room, index and idempotency key (those given are ignored):
+        its place in the timeline never changes. Everything else (content, status,
+        metadata, visibility, delivery results) is replaced.
+
+        Every store roomkit ships implements it; a store written against the store page
+        need not (the page does not list it among the abstract methods), and then this
+        default refuses.
+
+        Raises:
+            EventNotFoundError: no event has ``event.id``.
+            NotImplementedError: the store does not update events.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement update_event")
 
     @abstractmethod
     async def list_events(
@@ -231,11 +260,14 @@ class ConversationStore(ABC):
         """The identity linked to ``address`` on ``channel_type``, or None."""
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> None:
-        """Link a channel address to an identity (idempotent). An address links to one
-        identity at a time: linking it again moves it.
+        """Link a channel address to an identity (idempotent).
 
-        Every store roomkit ships implements it; a store of your own need not, and then
-        this default refuses.
+        Afterwards :meth:`resolve_identity` finds the identity by the address and its
+        ``channel_addresses[channel_type]`` lists it. An address links to one identity at a
+        time: linking it again moves it, and it leaves the previous identity's list.
+
+        Every store roomkit ships implements it; a store of your own need not (the store
+        page does not mark it abstract), and then this default refuses.
 
         Raises:
             IdentityNotFoundError: no identity has ``identity_id``.

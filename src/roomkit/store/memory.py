@@ -17,7 +17,6 @@ are few; they are kept as models and copied on the way in and out.
 from __future__ import annotations
 
 import bisect
-from copy import deepcopy
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -26,11 +25,9 @@ from roomkit.errors import (
     ChannelAlreadyAttachedError,
     ChannelNotFoundError,
     EventNotFoundError,
-    IdentityNotFoundError,
     RoomExistsError,
     RoomNotFoundError,
     StoreError,
-    TaskNotFoundError,
 )
 from roomkit.models._base import updated
 from roomkit.models.binding import ChannelBinding
@@ -41,21 +38,11 @@ from roomkit.models.participant import Participant
 from roomkit.models.room import Room
 from roomkit.models.task import Observation, Task
 from roomkit.store._compact import Packers, Record
+from roomkit.store._memory_records import MemoryRecords, copy_model
 from roomkit.store._paging import check_page
 from roomkit.store.base import ConversationStore
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def _copy(model: M) -> M:
-    # Only the mutable containers need copies of their own; ids, enums and datetimes are
-    # immutable and shared. (A whole-model deepcopy costs about ten times as much.)
-    containers = {
-        name: deepcopy(value)
-        for name, value in model.__dict__.items()
-        if isinstance(value, dict | list)
-    }
-    return model.model_copy(update=containers)
 
 
 class _RoomData:
@@ -82,10 +69,7 @@ class InMemoryStore(ConversationStore):
         self._events: dict[str, Record] = {}
         self._packers = Packers()
         self._channel_rooms: dict[str, list[str]] = {}
-        self._identities: dict[str, Identity] = {}
-        self._addresses: dict[tuple[str, str], str] = {}
-        self._tasks: dict[str, Task] = {}
-        self._observations: dict[str, list[Observation]] = {}
+        self._records = MemoryRecords()
         self._seq = 0
 
     # -- rooms ---------------------------------------------------------------------------
@@ -114,8 +98,7 @@ class InMemoryStore(ConversationStore):
             self._events.pop(self._read(event, "id"), None)
         for channel_id in data.bindings:
             self._channel_rooms[channel_id].remove(room_id)
-        self._tasks = {k: t for k, t in self._tasks.items() if t.room_id != room_id}
-        self._observations.pop(room_id, None)
+        self._records.forget_room(room_id)
         return True
 
     async def list_rooms(self, offset: int = 0, limit: int = 50) -> list[Room]:
@@ -128,14 +111,19 @@ class InMemoryStore(ConversationStore):
         organization_id: str | None = None,
         status: RoomStatus | None = None,
         metadata_filter: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
-        return [
-            self._packers.build(d.room, Room)
+        check_page(offset, limit)
+        found = [
+            d
             for d in sorted(self._rooms.values(), key=self._created)
             if (organization_id is None or self._read(d.room, "organization_id") == organization_id)
             and (status is None or self._read(d.room, "status") == status)
             and _matches(self._read(d.room, "metadata"), metadata_filter)
         ]
+        return [self._packers.build(d.room, Room) for d in found[offset : offset + limit]]
 
     async def find_latest_room(
         self,
@@ -191,6 +179,20 @@ class InMemoryStore(ConversationStore):
     async def get_event(self, event_id: str) -> RoomEvent | None:
         record = self._events.get(event_id)
         return None if record is None else self._packers.build(record, RoomEvent)
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        old = self._events.get(event.id)
+        if old is None:
+            raise EventNotFoundError(event.id)
+        room_id, index = self._read(old, "room_id"), self._read(old, "index")
+        key = self._read(old, "idempotency_key")
+        stored = updated(event, room_id=room_id, index=index, idempotency_key=key)
+        record = self._packers.event_record(stored)
+        data = self._rooms[room_id]
+        data.events[index - 1] = self._events[stored.id] = record
+        if key is not None and data.keys is not None:
+            data.keys[key] = record
+        return stored
 
     async def list_events(
         self,
@@ -272,13 +274,13 @@ class InMemoryStore(ConversationStore):
         data = self._data(participant.room_id)
         if data.participants is None:
             data.participants = {}
-        data.participants[participant.id] = _copy(participant)
-        return _copy(participant)
+        data.participants[participant.id] = copy_model(participant)
+        return copy_model(participant)
 
     async def get_participant(self, room_id: str, participant_id: str) -> Participant | None:
         data = self._rooms.get(room_id)
         found = None if data is None else (data.participants or {}).get(participant_id)
-        return None if found is None else _copy(found)
+        return None if found is None else copy_model(found)
 
     async def update_participant(self, participant: Participant) -> Participant:
         data = self._rooms.get(participant.room_id)
@@ -287,68 +289,46 @@ class InMemoryStore(ConversationStore):
                 f"participant {participant.id!r} is not in room {participant.room_id!r}"
             )
         assert data.participants is not None
-        data.participants[participant.id] = _copy(participant)
-        return _copy(participant)
+        data.participants[participant.id] = copy_model(participant)
+        return copy_model(participant)
 
     async def list_participants(self, room_id: str) -> list[Participant]:
         data = self._rooms.get(room_id)
         if data is None or data.participants is None:
             return []
-        return [_copy(p) for p in data.participants.values()]
+        return [copy_model(p) for p in data.participants.values()]
 
-    # -- identities ----------------------------------------------------------------------
+    # -- identities, tasks and observations (kept by MemoryRecords) ----------------------
 
     async def create_identity(self, identity: Identity) -> Identity:
-        if identity.id in self._identities:
-            raise StoreError(f"identity {identity.id!r} already exists")
-        self._identities[identity.id] = _copy(identity)
-        for channel_type, addresses in identity.channel_addresses.items():
-            for address in addresses:
-                self._addresses[(str(channel_type), address)] = identity.id
-        return _copy(identity)
+        return self._records.create_identity(identity)
 
     async def get_identity(self, identity_id: str) -> Identity | None:
-        found = self._identities.get(identity_id)
-        return None if found is None else _copy(found)
+        return self._records.get_identity(identity_id)
 
     async def resolve_identity(self, channel_type: str, address: str) -> Identity | None:
-        identity_id = self._addresses.get((str(channel_type), address))
-        return None if identity_id is None else await self.get_identity(identity_id)
+        return self._records.resolve_identity(channel_type, address)
 
     async def link_address(self, identity_id: str, channel_type: str, address: str) -> None:
-        if identity_id not in self._identities:
-            raise IdentityNotFoundError(identity_id)
-        self._addresses[(str(channel_type), address)] = identity_id
-
-    # -- tasks and observations ----------------------------------------------------------
+        self._records.link_address(identity_id, channel_type, address)
 
     async def add_task(self, task: Task) -> Task:
-        self._tasks[task.id] = _copy(task)
-        return _copy(task)
+        return self._records.add_task(task)
 
     async def get_task(self, task_id: str) -> Task | None:
-        found = self._tasks.get(task_id)
-        return None if found is None else _copy(found)
+        return self._records.get_task(task_id)
 
     async def list_tasks(self, room_id: str, status: TaskStatus | None = None) -> list[Task]:
-        return [
-            _copy(t)
-            for t in self._tasks.values()
-            if t.room_id == room_id and (status is None or t.status == status)
-        ]
+        return self._records.list_tasks(room_id, status)
 
     async def update_task(self, task: Task) -> Task:
-        if task.id not in self._tasks:
-            raise TaskNotFoundError(task.id)
-        self._tasks[task.id] = _copy(task)
-        return _copy(task)
+        return self._records.update_task(task)
 
     async def add_observation(self, observation: Observation) -> Observation:
-        self._observations.setdefault(observation.room_id, []).append(_copy(observation))
-        return _copy(observation)
+        return self._records.add_observation(observation)
 
     async def list_observations(self, room_id: str) -> list[Observation]:
-        return [_copy(o) for o in self._observations.get(room_id, ())]
+        return self._records.list_observations(room_id)
 
     # -- read tracking -------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from roomkit._extras import require
 from roomkit._urls import connection_error
 from roomkit.errors import InvalidArgumentError, StoreError
+from roomkit.store._pg_pool import PoolLoans
 from roomkit.store._schema import POSTGRES, Session, UniqueViolation
 from roomkit.store.sql import SQLStore
 
@@ -38,23 +39,62 @@ _MIGRATION_LOCK = 0x726F6F6D6B6974
 class PostgresStore(SQLStore):
     """A ConversationStore on PostgreSQL.
 
+    Connects on first use, on :meth:`init`, or on entering ``async with``.
+
     Args:
         dsn: ``postgresql://user:password@host:port/database``.
-        schema: the schema holding roomkit's tables; created if missing.
-        min_size: connections opened on first use (more are opened as calls overlap).
+        pool: an asyncpg pool of your own to borrow connections from, instead of ``dsn``.
+            It stays yours: :meth:`close` does not close it, and the tables live in its
+            connections' ``search_path``.
+        schema: the schema holding roomkit's tables (with ``dsn``); created if missing.
+        min_size: connections opened on connecting (more are opened as calls overlap).
         max_size: connections the store may have open; further calls wait their turn.
     """
 
     def __init__(
-        self, dsn: str, *, schema: str = "public", min_size: int = 1, max_size: int = 10
+        self,
+        dsn: str | None = None,
+        pool: Any = None,
+        *,
+        schema: str = "public",
+        min_size: int = 1,
+        max_size: int = 10,
     ) -> None:
+        if (dsn is None) == (pool is None):
+            raise InvalidArgumentError("dsn", dsn, "a DSN or a pool (exactly one of them)")
         if not _IDENTIFIER.fullmatch(schema):
             raise InvalidArgumentError(
                 "schema", schema, "an SQL identifier ([A-Za-z_][A-Za-z0-9_]*)"
             )
-        if not 0 <= min_size <= max_size or max_size < 1:
-            raise InvalidArgumentError("max_size", max_size, "at least 1 and at least min_size")
-        super().__init__(_PostgresDriver(dsn, schema, min_size, max_size))
+        _check_sizes(min_size, max_size)
+        self._pg = _PostgresDriver(dsn, schema, min_size, max_size, pool)
+        super().__init__(self._pg)
+
+    async def init(self, min_size: int = 2, max_size: int = 10) -> None:
+        """Connect now, with ``min_size`` connections open and at most ``max_size``.
+
+        Does nothing when already connected (the sizes stay those it connected with);
+        with a ``pool``, the pool's own sizes apply.
+
+        Raises:
+            BackendConnectionError: PostgreSQL cannot be reached.
+        """
+        _check_sizes(min_size, max_size)
+        if not self._ready:
+            self._pg.resize(min_size, max_size)
+        await self._db()
+
+    async def __aenter__(self) -> PostgresStore:
+        await self._db()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _check_sizes(min_size: int, max_size: int) -> None:
+    if not 0 <= min_size <= max_size or max_size < 1:
+        raise InvalidArgumentError("max_size", max_size, "at least 1 and at least min_size")
 
 
 class _Connections:
@@ -166,11 +206,14 @@ def _numbered(sql: str) -> str:
 class _PostgresDriver:
     dialect = POSTGRES
 
-    def __init__(self, dsn: str, schema: str, min_size: int, max_size: int) -> None:
-        self._dsn = dsn
+    def __init__(
+        self, dsn: str | None, schema: str, min_size: int, max_size: int, pool: Any = None
+    ) -> None:
+        self._dsn = dsn or "the given asyncpg pool"
+        self._pool = pool
         self._schema = schema
         self._sizes = (min_size, max_size)
-        self._connections: _Connections | None = None
+        self._connections: _Connections | PoolLoans | None = None
         self._sql: dict[str, str] = {}
         self._asyncpg: Any = None
         self._lost: tuple[type[BaseException], ...] = ()
@@ -187,7 +230,11 @@ class _PostgresDriver:
             OSError,
             TimeoutError,
         )
-        connections = _Connections(self._connect, self._sizes[1])
+        connections: _Connections | PoolLoans
+        if self._pool is not None:
+            connections = PoolLoans(self._pool)
+        else:
+            connections = _Connections(self._connect, self._sizes[1])
         try:
             await connections.fill(self._sizes[0])
         except BaseException:
@@ -205,7 +252,11 @@ class _PostgresDriver:
             raise connection_error(self._dsn, exc) from exc
         return conn
 
-    def _open_connections(self) -> _Connections:
+    def resize(self, min_size: int, max_size: int) -> None:
+        """The sizes to connect with (before connecting)."""
+        self._sizes = (min_size, max_size)
+
+    def _open_connections(self) -> _Connections | PoolLoans:
         if self._connections is None:
             raise StoreError("the PostgreSQL store is closed")
         return self._connections
@@ -235,7 +286,7 @@ class _PostgresDriver:
             raise connection_error(self._dsn, exc) from exc
 
     async def _lend(
-        self, connections: _Connections, text: str, args: Sequence[Any]
+        self, connections: _Connections | PoolLoans, text: str, args: Sequence[Any]
     ) -> list[Sequence[Any]]:
         conn = await connections.borrow()
         reusable = False

@@ -171,7 +171,11 @@ class SQLStore(ConversationStore):
         organization_id: str | None = None,
         status: RoomStatus | None = None,
         metadata_filter: dict[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
     ) -> list[Room]:
+        check_page(offset, limit)
         where, args = ["1 = 1"], []
         if organization_id is not None:
             where.append("organization_id = ?")
@@ -182,15 +186,15 @@ class SQLStore(ConversationStore):
         rows = await (await self._db()).fetch(
             f"SELECT data FROM roomkit_rooms WHERE {' AND '.join(where)} {_ROOMS_IN_ORDER}", args
         )
-        rooms = load(Room, rows)
-        if not metadata_filter:
-            return rooms
         # Metadata values are arbitrary JSON; equality is checked on the decoded values.
-        return [
+        rooms = [
             r
-            for r in rooms
-            if all(k in r.metadata and r.metadata[k] == v for k, v in metadata_filter.items())
+            for r in load(Room, rows)
+            if all(
+                k in r.metadata and r.metadata[k] == v for k, v in (metadata_filter or {}).items()
+            )
         ]
+        return rooms[offset : offset + limit]
 
     async def find_latest_room(
         self,
@@ -261,6 +265,9 @@ class SQLStore(ConversationStore):
         if found is not None and found.room_id == event.room_id:
             return found
         raise StoreError(f"an event with id {event.id!r} is already stored")
+
+    async def update_event(self, event: RoomEvent) -> RoomEvent:
+        return await records.update_event(await self._db(), event)
 
     async def get_event(self, event_id: str) -> RoomEvent | None:
         rows = await (await self._db()).fetch(f"{_EVENT_COLUMNS} WHERE id = ?", (event_id,))

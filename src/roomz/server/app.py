@@ -96,13 +96,13 @@ def _store(settings: Settings) -> ConversationStore:
 
 def _backends(settings: Settings) -> tuple[RoomLockManager | None, RealtimeBackend]:
     if settings.redis_url is None:
-        return None, InMemoryRealtime(max_pending=PENDING_EPHEMERAL)
+        return None, InMemoryRealtime(max_queue_size=PENDING_EPHEMERAL)
     from roomkit import RedisLockManager, RedisRealtime  # redis only when configured
 
     prefix = f"roomz:{pg_schema(settings.database)}:"
     locks = RedisLockManager(settings.redis_url, key_prefix=prefix + "lock:")
     realtime = RedisRealtime(
-        settings.redis_url, channel_prefix=prefix + "live:", max_pending=PENDING_EPHEMERAL
+        settings.redis_url, channel_prefix=prefix + "live:", max_queue_size=PENDING_EPHEMERAL
     )
     return locks, realtime
 

@@ -267,7 +267,7 @@ class Chat:
             room_id=room, type=kind, user_id=connection.user_id,
             data={"user": connection.user, **data},
         )  # fmt: skip
-        await self._kit.realtime.publish(event)
+        await self._kit.realtime.publish_to_room(event.room_id, event)
 
     # -- internals -------------------------------------------------------------------------
 

@@ -121,7 +121,7 @@ class Relay:
             user_id=user_id,
             data={"kind": kind, "origin": self.origin, **data},
         )
-        await self._kit.realtime.publish(event)
+        await self._kit.realtime.publish_to_room(event.room_id, event)
 
     async def announce(self, kind: str, user_id: str, frame: dict[str, Any]) -> None:
         """Publish a chat-wide event (``user_joined``, ``display_name_changed``, ...) on the

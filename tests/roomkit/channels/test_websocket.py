@@ -78,12 +78,13 @@ async def test_streaming_connections_get_chunks_others_the_final_event() -> None
     ws.register_connection("s", send_fn, stream_send_fn=stream_fn)
     ws.register_connection("plain", send_fn)
     assert ws.supports_streaming_delivery
-    final = await ws.deliver_stream(_stream("Hel", "lo"), _event(), BINDING, CONTEXT)
+    out = await ws.deliver_stream(_stream("Hel", "lo"), _event(), BINDING, CONTEXT)
     assert [type(m) for m in streamed] == [StreamStart, StreamChunk, StreamChunk, StreamEnd]
     assert [m.delta for m in streamed if isinstance(m, StreamChunk)] == ["Hel", "lo"]
     assert [m.text for m in streamed if isinstance(m, StreamChunk)] == ["Hel", "Hello"]
     end = streamed[-1]
-    assert isinstance(end, StreamEnd) and end.event.id == final.id
+    assert isinstance(end, StreamEnd) and end.event.id == out.metadata["event_id"]
+    assert out.metadata["text"] == "Hello"
     assert end.event.content.body == "Hello"  # type: ignore[union-attr]
     assert [e.content.body for e in finals] == ["Hello"]  # type: ignore[union-attr]
 

@@ -7,15 +7,11 @@ PostgresStore (a fresh schema of the local server): any behaviour one has, all h
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from roomkit import (
     ChannelAlreadyAttachedError,
-    ChannelBinding,
     ChannelNotFoundError,
     ChannelType,
     ConversationStore,
@@ -23,51 +19,22 @@ from roomkit import (
     EventSource,
     Identity,
     IdentityNotFoundError,
-    InMemoryStore,
     InvalidArgumentError,
     Observation,
     Participant,
-    PostgresStore,
     RichContent,
     Room,
     RoomEvent,
     RoomExistsError,
     RoomNotFoundError,
     RoomStatus,
-    SQLiteStore,
     StoreError,
     Task,
     TaskNotFoundError,
     TaskStatus,
-    TextContent,
 )
-from tests.conftest import POSTGRES_DSN, fresh_pg_schema, require_service
-
-
-def _event(room_id: str, body: str, **fields: object) -> RoomEvent:
-    source = EventSource(channel_id="ws", channel_type=ChannelType.WEBSOCKET)
-    return RoomEvent(room_id=room_id, source=source, content=TextContent(body=body), **fields)
-
-
-def _binding(room_id: str, channel_id: str, kind: ChannelType = ChannelType.SMS) -> ChannelBinding:
-    return ChannelBinding(room_id=room_id, channel_id=channel_id, channel_type=kind)
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ConversationStore]:
-    async with contextlib.AsyncExitStack() as stack:
-        store: ConversationStore
-        if request.param == "memory":
-            store = InMemoryStore()
-        elif request.param == "sqlite":
-            store = SQLiteStore(tmp_path / "roomkit.db")
-        else:
-            require_service("PostgreSQL", 5432)
-            schema = await stack.enter_async_context(fresh_pg_schema())
-            store = PostgresStore(POSTGRES_DSN, schema=schema)
-        stack.push_async_callback(store.close)
-        await store.create_room(Room(id="r", organization_id="org", metadata={"tier": "gold"}))
-        yield store
+from tests.roomkit.contracts.stores import binding as _binding
+from tests.roomkit.contracts.stores import event as _event
 
 
 async def test_rooms_are_created_once_found_and_listed_in_order(store: ConversationStore) -> None:

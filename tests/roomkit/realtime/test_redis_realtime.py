@@ -37,7 +37,7 @@ async def main(url, prefix):
             room_id="room", type=EphemeralEventType.TYPING_START, user_id="bob",
             data={"pid": __import__("os").getpid()},
         )
-        await realtime.publish(event)
+        await realtime.publish("room", event)
     print("published", flush=True)
 
 asyncio.run(main(sys.argv[1], sys.argv[2]))
@@ -106,8 +106,8 @@ async def test_instances_reach_each_other(
     async with RedisRealtime(redis_url, channel_prefix=prefix) as other:
         await realtime.subscribe("room", mine)
         await other.subscribe("room", theirs)
-        await other.publish(typing("room"))
-        await realtime.publish(typing("room", "carol"))
+        await other.publish("room", typing("room"))
+        await realtime.publish("room", typing("room", "carol"))
         await mine.wait_for(2)
         await theirs.wait_for(2)
     assert [e.user_id for e in mine.events] == [e.user_id for e in theirs.events]
@@ -147,7 +147,7 @@ async def test_a_malformed_message_is_skipped(
     try:
         with caplog.at_level(logging.WARNING):
             await client.publish(prefix + "room", b"{not json")
-            await realtime.publish(typing("room"))
+            await realtime.publish("room", typing("room"))
             await inbox.wait_for(1)
     finally:
         await client.aclose()
@@ -160,7 +160,7 @@ async def test_unreachable_server_is_a_backend_connection_error() -> None:
     url = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
     async with RedisRealtime(url) as realtime:
         with pytest.raises(BackendConnectionError) as published:
-            await realtime.publish(typing("room"))
+            await realtime.publish("room", typing("room"))
         with pytest.raises(BackendConnectionError) as subscribed:
             await realtime.subscribe("room", Inbox())
     for caught in (published, subscribed):
@@ -179,14 +179,14 @@ async def test_subscribers_hear_again_after_a_server_restart() -> None:
         ):
             inbox = Inbox()
             await subscriber.subscribe("room", inbox)
-            await publisher.publish(typing("room", "before"))
+            await publisher.publish("room", typing("room", "before"))
             await inbox.wait_for(1)
             await server.kill()
             await server.start()
             # Publish until the reader has reconnected and re-subscribed.
             async with asyncio.timeout(15 * UNIT):
                 while not any(e.user_id == "after" for e in inbox.events):
-                    await publisher.publish(typing("room", "after"))
+                    await publisher.publish("room", typing("room", "after"))
                     await asyncio.sleep(0.05)
     finally:
         await server.kill()

@@ -1,4 +1,4 @@
-"""Steering directives: control a running tool loop from outside it.
+"""Steering directives (``roomkit.models.steering``) applied to a running tool loop.
 
 Send them with ``AIChannel.steer(directive, loop_id=None)``:
 
@@ -15,42 +15,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from datetime import datetime
-from typing import Literal
 
-from pydantic import BaseModel, Field
-
-from roomkit.models._base import new_id, utcnow
+from roomkit.models._base import new_id
+from roomkit.models.steering import Cancel, InjectMessage, SteeringDirective, UpdateSystemPrompt
 from roomkit.providers.ai.base import AIContext, AIMessage
 
-
-class SteeringDirective(BaseModel):
-    """Base of every directive; ``id`` and ``created_at`` identify it in logs."""
-
-    id: str = Field(default_factory=new_id)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class Cancel(SteeringDirective):
-    """Stop the loop now. ``reason`` is logged and reported in the channel output."""
-
-    type: Literal["cancel"] = "cancel"
-    reason: str = ""
-
-
-class InjectMessage(SteeringDirective):
-    """Add a message to the conversation before the next model call."""
-
-    type: Literal["inject_message"] = "inject_message"
-    content: str
-    role: Literal["user", "system"] = "user"
-
-
-class UpdateSystemPrompt(SteeringDirective):
-    """Append ``append`` to the system prompt before the next model call."""
-
-    type: Literal["update_system_prompt"] = "update_system_prompt"
-    append: str
+__all__ = [
+    "Cancel",
+    "InjectMessage",
+    "LoopSteering",
+    "SteeringDirective",
+    "UpdateSystemPrompt",
+    "apply_directives",
+]
 
 
 class LoopSteering:
