@@ -67,7 +67,7 @@ async def _no_report(
 class HookEngine:
     """Holds global and per-room hooks and runs them for a trigger."""
 
-    def __init__(self, reporter: Reporter | None = None) -> None:
+    def __init__(self, *, reporter: Reporter | None = None) -> None:
         self.reporter: Reporter = reporter or _no_report
         self._global: dict[HookTrigger, list[HookRegistration]] = {}
         self._rooms: dict[str, list[HookRegistration]] = {}
