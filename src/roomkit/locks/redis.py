@@ -6,9 +6,9 @@ uncontended acquire and release cost one round trip each. Everything else follow
 
 * Only the holder releases: the release script deletes the key only if it still holds our
   token, so a holder whose lock expired cannot free its successor's.
-* A crashed holder blocks the room for at most ``expiry``; a live one keeps the lock however
-  long its body runs, because one watchdog task per manager extends every held lock each
-  ``expiry / 3``.
+* A lock is a short lease: a crashed holder (SIGKILL, host lost) blocks the room for at most
+  ``expiry`` (2.5 s by default); a live one keeps the lock however long its body runs,
+  because one watchdog task per manager renews every held lock each ``expiry / 3``.
 * Waiters across processes take turns: a waiter queues its token in ``…:queue`` and only the
   head of that queue may take a free lock, so a busy process cannot starve another. Each
   waiter refreshes its place every ``retry_interval``; a place not refreshed within
@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 # steady contention does not pay a SUBSCRIBE per acquisition.
 _WATCHED_ROOMS = 256
 
+DEFAULT_LEASE = 2.5
+"""Seconds a crashed holder's lock blocks its room (the default ``expiry``)."""
+
 
 @dataclass(eq=False, slots=True)
 class LockHandle:
@@ -74,7 +77,9 @@ class RedisLockManager(RoomLockManager):
     Args:
         url: the Redis server, ``redis://[user:password@]host:port/db``.
         key_prefix: prefix of every key (and channel) this manager uses.
-        expiry: seconds a lock outlives a holder that stopped extending it (crashed).
+        expiry: the lease, in seconds: how long a lock outlives a holder that stopped
+            renewing it (crashed). A live holder renews it every ``expiry / 3``, so its
+            event loop must not stall for longer than two thirds of it.
         retry_interval: longest a waiter sleeps without hearing of a release before it
             tries again; also how often it refreshes its place in the queue.
 
@@ -87,7 +92,7 @@ class RedisLockManager(RoomLockManager):
         url: str = "redis://127.0.0.1:6379/0",
         *,
         key_prefix: str = "roomkit:lock:",
-        expiry: float = 30.0,
+        expiry: float = DEFAULT_LEASE,
         retry_interval: float = 0.25,
     ) -> None:
         for name, value in (("expiry", expiry), ("retry_interval", retry_interval)):
@@ -280,8 +285,8 @@ class RedisLockManager(RoomLockManager):
             if not self._held:
                 self._watchdog = None
                 return
-            for handle in list(self._held):
-                await self._extend(handle)
+            # Renewed together, so many held locks cost one round trip of time, not many.
+            await asyncio.gather(*(self._extend(handle) for handle in list(self._held)))
 
     async def _extend(self, handle: LockHandle) -> None:
         keys = RoomKeys(self._prefix, handle.room_id)
