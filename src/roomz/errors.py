@@ -48,6 +48,9 @@ class Reason(StrEnum):
     ROOM_NOT_FOUND = "room_not_found"
     ROOM_EXISTS = "room_exists"
     RATE_LIMITED = "rate_limited"
+    SESSION_REVOKED = "session_revoked"  # close reason: the socket's session was logged out
+    SESSION_EXPIRED = "session_expired"  # close reason: the socket's session expired
+    UNAVAILABLE = "unavailable"  # a backend (lock, pub/sub) is down; retry after retry_after
     TIMEOUT = "timeout"  # client side: no result within connection_timeout
     CONNECTION_LOST = "connection_lost"  # client side: the socket closed before the result
     RECONNECT_FAILED = "reconnect_failed"  # client side: max_reconnect_attempts spent
@@ -72,6 +75,9 @@ REASON_CODES: dict[Reason, int] = {
     Reason.ROOM_NOT_FOUND: 404,
     Reason.ROOM_EXISTS: 409,
     Reason.RATE_LIMITED: 429,
+    Reason.SESSION_REVOKED: 401,
+    Reason.SESSION_EXPIRED: 401,
+    Reason.UNAVAILABLE: 503,
     Reason.TIMEOUT: 408,
     Reason.CONNECTION_LOST: 503,
     Reason.RECONNECT_FAILED: 503,

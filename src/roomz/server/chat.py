@@ -29,8 +29,10 @@ tracked apart from these frames, in every process, whatever the limit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
+import logging
 from collections import OrderedDict
 from typing import Any
 
@@ -40,6 +42,7 @@ from roomkit import (
     InboundMessage,
     RoomEvent,
     RoomKit,
+    RoomKitError,
     TextContent,
 )
 from roomz import protocol
@@ -50,7 +53,9 @@ from roomz.server.outbox import Outbox
 from roomz.server.relay import Relay
 from roomz.server.rooms import ChatError, Rooms, message_frame
 from roomz.server.roster import HEARTBEAT, Roster
-from roomz.server.sockets import Connection, LocalSockets
+from roomz.server.sockets import CloseSocket, Connection, LocalSockets
+
+logger = logging.getLogger(__name__)
 
 ANNOUNCE_LIMIT = 200
 """Connected users (in this process) above which connections are not announced to all."""
@@ -108,9 +113,21 @@ class Chat:
 
     # -- sockets ---------------------------------------------------------------------------
 
-    def new_connection(self, user: dict[str, Any], session: str, outbox: Outbox) -> Connection:
-        """A connection object for a socket about to be registered with :meth:`connect`."""
-        return Connection(f"{user['id']}#{next(self._ids)}", dict(user), session, outbox)
+    def new_connection(
+        self,
+        user: dict[str, Any],
+        session: str,
+        outbox: Outbox,
+        *,
+        close: CloseSocket | None = None,
+        lifetime: float | None = None,
+    ) -> Connection:
+        """A connection object for a socket about to be registered with :meth:`connect`;
+        ``close`` and ``lifetime`` as in :class:`~roomz.server.sockets.Connection`."""
+        connection_id = f"{user['id']}#{next(self._ids)}"
+        return Connection(
+            connection_id, dict(user), session, outbox, close=close, lifetime=lifetime
+        )
 
     async def connect(self, connection: Connection) -> list[dict[str, Any]]:
         """Register a socket; the user joins the default room. Returns the user's rooms as
@@ -126,6 +143,11 @@ class Chat:
             await self.relay.watch(room)
         count = self.sockets.add(connection, rooms)
         self.metrics.connections += 1
+        if connection.lifetime is not None:
+            # A timer per socket: an expiry closes the socket when it passes, idle or not.
+            connection.expiry = asyncio.get_running_loop().call_later(
+                max(0.0, connection.lifetime), connection.end, Reason.SESSION_EXPIRED
+            )
         metrics = self.metrics
 
         async def deliver(connection_id: str, event: RoomEvent) -> None:
@@ -142,6 +164,8 @@ class Chat:
 
     async def disconnect(self, connection: Connection) -> None:
         """Forget a socket (its user stays a member of their rooms)."""
+        if connection.expiry is not None:
+            connection.expiry.cancel()
         self.rooms.channel(connection.user_id).unregister_connection(connection.id)
         if not self.sockets.has(connection):
             await connection.outbox.close()
@@ -226,11 +250,16 @@ class Chat:
         await self.relay.announce("display_name_changed", user["id"], frame)
 
     async def session_ended(self, session: str) -> None:
-        """A session was revoked: its sockets, in every process, check it at their next
-        request (and then close)."""
+        """A session was revoked: its sockets, here and in every other process, are closed
+        with reason ``session_revoked`` and receive nothing more."""
         digest = session_digest(session)
-        self.live.recheck(digest)
-        await self.relay.publish(protocol.DEFAULT_ROOM, LOGOUT, "", session=digest)
+        self.live.end_session(digest)
+        try:
+            await self.relay.publish(protocol.DEFAULT_ROOM, LOGOUT, "", session=digest)
+        except RoomKitError as exc:
+            # The revocation stands; the other processes' sockets of this session fail
+            # their next request instead (they look the session up again).
+            logger.warning("logout not relayed to the other processes: %s", exc)
 
     async def typing(self, connection: Connection, room: str, state: bool) -> None:
         """Tell the room's other members the user started or stopped typing."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from roomkit import EphemeralEvent, EphemeralEventType, RoomKit
 from roomz import protocol
+from roomz.errors import Reason
 from roomz.server.ephemeral import frame_for
 from roomz.server.metrics import Metrics
 from roomz.server.relay import MESSAGE, Relay
@@ -60,7 +61,7 @@ class LiveEvents:
                 await self._roster.receive(event)
         elif kind == LOGOUT:
             if not own:
-                self.recheck(str(event.data.get("session")))
+                self.end_session(str(event.data.get("session")))
         elif kind == MESSAGE:
             if not own:
                 room, index = event.room_id, int(event.data["index"])
@@ -71,11 +72,12 @@ class LiveEvents:
                 await self._follow(str(kind), event.user_id, frame)
             self._push_announcement(str(kind), frame)
 
-    def recheck(self, digest: str) -> None:
-        """Make the sockets of the session named ``digest`` check it at their next request."""
+    def end_session(self, digest: str) -> None:
+        """Close the local sockets of the session named ``digest``: it was revoked."""
         for socket in self._sockets.everyone():
             if session_digest(socket.session) == digest:
-                socket.checked = float("-inf")
+                socket.checked = float("-inf")  # should the close lag, its next request fails
+                socket.end(Reason.SESSION_REVOKED)
 
     def _push_ephemeral(self, event: EphemeralEvent) -> None:
         frame = frame_for(event)

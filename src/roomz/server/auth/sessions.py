@@ -45,6 +45,10 @@ class Sessions:
             return None
         return await self._store.session_user(digest(token), self._clock())
 
+    async def expires_at(self, token: str) -> float | None:
+        """When the session named by ``token`` expires (epoch seconds); ``None`` if unknown."""
+        return await self._store.session_expiry(digest(token)) if plausible(token) else None
+
     async def revoke(self, token: str) -> None:
         """End the session named by ``token``, if there is one."""
         if plausible(token):
