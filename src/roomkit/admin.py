@@ -127,14 +127,14 @@ class RoomOps:
             update={"status": RoomStatus.CLOSED, "closed_at": now, "updated_at": now}
         )
         await self._store.update_room(closed)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._bus.emit("room_closed", room_id=room_id)
         await self._lifecycle(HookTrigger.ON_ROOM_CLOSED, room_id, "room_closed")
         return closed
 
     async def delete_room(self, room_id: str) -> bool:
         existed = await self._store.delete_room(room_id)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         if existed:
             await self._bus.emit("room_deleted", room_id=room_id)
         return existed
@@ -167,14 +167,14 @@ class RoomOps:
             metadata={**channel.info, **(metadata or {})},
         )
         binding = await self._store.add_binding(binding)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._announce("channel_attached", binding)
         return binding
 
     async def detach(self, room_id: str, channel_id: str) -> None:
         binding = await self._binding(room_id, channel_id)
         await self._store.remove_binding(room_id, channel_id)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._announce("channel_detached", binding)
 
     async def update_binding(
@@ -182,7 +182,7 @@ class RoomOps:
     ) -> ChannelBinding:
         binding = await self._binding(room_id, channel_id)
         updated = await self._store.update_binding(binding.model_copy(update=changes))
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         update_hook = getattr(self._channels.get(channel_id), "update_binding", None)
         if callable(update_hook):
             update_hook(room_id, updated)

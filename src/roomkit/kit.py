@@ -85,7 +85,7 @@ class RoomKit:
         self._locks = lock_manager if lock_manager is not None else InMemoryLockManager()
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
-        self._rooms = RoomDirectory(self._store)
+        self._rooms = RoomDirectory(self._store, realtime=self._realtime)
         self._hooks = HookEngine()
         self._report = Reporting(self._bus, self._hooks)
         self._hooks.reporter = self._report.hook_error

@@ -15,10 +15,11 @@
   What arrives from the realtime backend is handled by :mod:`roomz.server.live`.
 
 Connection events, the policy: when a user's first socket in this process opens, everyone
-receives ``user_joined`` (room ``general``); when their last one closes, ``user_left`` and
-presence ``offline``. Sockets opened or closed in between are announced to the user's own
-sockets only (while they number at most :data:`TABS_ANNOUNCED`), so a user with many tabs
-does not cost everyone a frame per tab, nor each tab a frame per other tab. And while
+receives ``user_joined`` (room ``general``); when their last one in ANY process closes,
+``user_left`` and presence ``offline``, once (see :mod:`roomz.server.roster`). Sockets
+opened or closed in between are announced to the user's own sockets only (while they
+number at most :data:`TABS_ANNOUNCED`), so a user with many tabs does not cost everyone a
+frame per tab, nor each tab a frame per other tab. And while
 more than :data:`ANNOUNCE_LIMIT` users are connected here, arrivals and departures are not
 broadcast at all: telling n users about n arrivals is n² frames (a million for a thousand
 people logging in), which would starve the room's messages for no reader's benefit.
@@ -61,6 +62,7 @@ ANNOUNCE_LIMIT = 200
 """Connected users (in this process) above which connections are not announced to all."""
 TABS_ANNOUNCED = 8
 """Sockets of one user up to which each hears of the others opening and closing."""
+PRESENCE_OFFLINE = EphemeralEventType("presence_offline")
 
 
 class Chat:
@@ -91,8 +93,10 @@ class Chat:
         self.sockets = LocalSockets()
         self.relay = Relay(kit, self._on_event, self._on_stored, distributed=distributed)
         publish = self._publish_roster if distributed else None
-        self.roster = Roster(self.relay.origin, publish, heartbeat=roster_heartbeat)
-        self.live = LiveEvents(kit, self.sockets, self.relay, self.metrics, self.roster)
+        self.roster = Roster(
+            self.relay.origin, publish, heartbeat=roster_heartbeat, on_gone=self._gone_elsewhere
+        )
+        self.live = LiveEvents(self.sockets, self.relay, self.metrics, self.roster)
         self.rooms = Rooms(kit, self.sockets, self.relay, history_limit=history_limit)
         self._frames: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
         self._ids = itertools.count(1)
@@ -155,7 +159,7 @@ class Chat:
 
         self.rooms.channel(user_id).register_connection(connection.id, deliver)
         await self.roster.changed(connection.user, count)
-        await self._announce_connection(connection, "user_joined", count)
+        await self._announce_connection(connection, "user_joined", count, first=count == 1)
         store = self._kit.store
         return [
             {"room": room, "last_index": await store.get_event_count(room)}
@@ -174,8 +178,8 @@ class Chat:
         self.metrics.connections -= 1
         await connection.outbox.close()
         with contextlib.suppress(Exception):  # Redis may be gone at shutdown
-            await self.roster.changed(connection.user, remaining)
-            await self._announce_connection(connection, "user_left", remaining)
+            gone = await self.roster.changed(connection.user, remaining)
+            await self._announce_connection(connection, "user_left", remaining, first=gone)
 
     def sockets_of(self, user_id: str) -> list[Connection]:
         """The user's open sockets in this process."""
@@ -265,12 +269,12 @@ class Chat:
         """Tell the room's other members the user started or stopped typing."""
         await self.rooms.require_member(connection.user_id, room)
         kind = EphemeralEventType.TYPING_START if state else EphemeralEventType.TYPING_STOP
-        await self._publish(room, kind, connection, state=state)
+        await self._publish(room, kind, connection.user, state=state)
 
     async def presence(self, connection: Connection, status: str) -> None:
         """Announce ``online`` / ``away`` / ``offline`` to the other users."""
         kind = EphemeralEventType(f"presence_{status}")
-        await self._publish(protocol.DEFAULT_ROOM, kind, connection, status=status)
+        await self._publish(protocol.DEFAULT_ROOM, kind, connection.user, status=status)
 
     async def read(self, connection: Connection, room: str, index: int) -> None:
         """Mark the room read up to ``index`` and tell its other members.
@@ -285,33 +289,46 @@ class Chat:
             raise ChatError(Reason.INVALID_FIELD, f"room {room!r} has no message {index}")
         await self._kit.mark_read(room, user_id, events[0].id)
         kind = EphemeralEventType.READ_RECEIPT
-        await self._publish(room, kind, connection, event_id=events[0].id, index=index)
+        await self._publish(room, kind, connection.user, event_id=events[0].id, index=index)
 
     async def _publish(
-        self, room: str, kind: EphemeralEventType, connection: Connection, **data: Any
+        self, room: str, kind: EphemeralEventType, user: dict[str, Any], **data: Any
     ) -> None:
         event = EphemeralEvent(
-            room_id=room, type=kind, user_id=connection.user_id,
-            data={"user": connection.user, **data},
-        )  # fmt: skip
+            room_id=room, type=kind, user_id=str(user["id"]), data={"user": user, **data}
+        )
         await self._kit.realtime.publish(event)
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _announce_connection(self, connection: Connection, kind: str, count: int) -> None:
+    async def _announce_connection(
+        self, connection: Connection, kind: str, count: int, *, first: bool
+    ) -> None:
+        """Tell everyone of the user's first socket here (``user_joined``) or last one
+        anywhere (``user_left``, ``first`` True); else only the user's own sockets."""
         field = "total_connections" if kind == "user_joined" else "remaining_connections"
         frame = protocol.event_frame(
             kind, connection.user, room=protocol.DEFAULT_ROOM, **{field: count}
         )
-        first_or_last = count == (1 if kind == "user_joined" else 0)
-        if not first_or_last or self.sockets.user_count > ANNOUNCE_LIMIT:
+        if not first or self.sockets.user_count > ANNOUNCE_LIMIT:
             if count <= TABS_ANNOUNCED:
                 own = self.sockets.of_user(connection.user_id)
                 self.sockets.push(protocol.encode(frame), own)
             return
-        await self.relay.announce(kind, connection.user_id, frame)
+        await self._announce(kind, connection.user, frame)
+
+    async def _announce(self, kind: str, user: dict[str, Any], frame: dict[str, Any]) -> None:
+        await self.relay.announce(kind, str(user["id"]), frame)
         if kind == "user_left":
-            await self.presence(connection, "offline")
+            await self._publish(protocol.DEFAULT_ROOM, PRESENCE_OFFLINE, user, status="offline")
+
+    async def _gone_elsewhere(self, user: dict[str, Any]) -> None:
+        """The roster found a user gone whose departure this process deferred."""
+        if self.sockets.user_count <= ANNOUNCE_LIMIT:
+            frame = protocol.event_frame(
+                "user_left", user, room=protocol.DEFAULT_ROOM, remaining_connections=0
+            )
+            await self._announce("user_left", user, frame)
 
     async def _publish_roster(self, kind: str, **data: Any) -> None:
         await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)

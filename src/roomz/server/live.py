@@ -16,11 +16,10 @@ backend. Four kinds of event arrive there:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from typing import Any
 
-from roomkit import EphemeralEvent, EphemeralEventType, RoomKit
+from roomkit import EphemeralEvent, EphemeralEventType
 from roomz import protocol
 from roomz.errors import Reason
 from roomz.server.ephemeral import frame_for
@@ -42,9 +41,8 @@ class LiveEvents:
     """The realtime callback of one process (see the module docstring)."""
 
     def __init__(
-        self, kit: RoomKit, sockets: LocalSockets, relay: Relay, metrics: Metrics, roster: Roster
+        self, sockets: LocalSockets, relay: Relay, metrics: Metrics, roster: Roster
     ) -> None:
-        self._kit = kit
         self._sockets = sockets
         self._relay = relay
         self._metrics = metrics
@@ -111,9 +109,5 @@ class LiveEvents:
             if room not in self._sockets.rooms_of(user_id):
                 self._sockets.joined(user_id, room)
                 await self._relay.watch(room)
-                # roomkit caches a room's bindings for a few seconds per process; rewriting
-                # the binding makes this process's next broadcast see the new member.
-                with contextlib.suppress(Exception):
-                    await self._kit.set_visibility(room, user_id, "all")
         elif kind == "user_left" and room:
             self._sockets.left(user_id, room)

@@ -176,3 +176,43 @@ async def test_users_of_a_process_that_dies_leave_who_after_its_silence(
             await until_who(bob, lambda users: users == [("bob@example.com", "online", 1)])
             waited = time.monotonic() - started
             assert 0.3 * UNIT <= waited <= 2.5 * UNIT, waited
+
+
+def departures(sees: Events, email: str) -> list[tuple[str, str]]:
+    """The ``user_left`` (room general) and ``offline`` events about ``email``, in order."""
+    left = [("user_left", "") for e in sees.by_name["user_left"] if e["user"]["email"] == email]
+    offline = [
+        ("presence", e["status"])
+        for e in sees.by_name["presence"]
+        if e["user"]["email"] == email and e["status"] == "offline"
+    ]
+    return left + offline
+
+
+async def test_a_user_leaves_only_when_their_last_socket_anywhere_closes(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> None:
+    """Ann on both processes closes her socket on the first: Bob, there, hears nothing of
+    her leaving; when her socket on the second closes too, he hears it once."""
+    env = cluster_env(postgres_dsn, pg_schema, redis_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+        session = await one.session_token("ann@example.com")
+        bob = AsyncClient(one.ws_url, await one.session_token("bob@example.com"))
+        ann_one, ann_two = AsyncClient(one.ws_url, session), AsyncClient(two.ws_url, session)
+        bob_sees = Events(bob)
+        async with bob:
+            await ann_two.connect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 1) in users)
+            await ann_one.connect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 2) in users)
+            await ann_one.disconnect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 1) in users)
+            await asyncio.sleep(0.5 * UNIT)
+            assert departures(bob_sees, "ann@example.com") == []
+            await ann_two.disconnect()
+            await bob_sees.wait("user_left", by("ann@example.com"))
+            await asyncio.sleep(0.5 * UNIT)
+            expected = [("user_left", ""), ("presence", "offline")]
+            assert departures(bob_sees, "ann@example.com") == expected
