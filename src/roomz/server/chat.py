@@ -35,9 +35,11 @@ import contextlib
 import itertools
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from roomkit import (
+    BackendConnectionError,
     EphemeralEvent,
     EphemeralEventType,
     InboundMessage,
@@ -48,6 +50,7 @@ from roomkit import (
 )
 from roomz import protocol
 from roomz.errors import Reason
+from roomz.server.catchup import Catchup
 from roomz.server.live import LOGOUT, LiveEvents, session_digest
 from roomz.server.metrics import Metrics
 from roomz.server.outbox import Outbox
@@ -63,6 +66,8 @@ ANNOUNCE_LIMIT = 200
 TABS_ANNOUNCED = 8
 """Sockets of one user up to which each hears of the others opening and closing."""
 PRESENCE_OFFLINE = EphemeralEventType("presence_offline")
+RETRY_AFTER = 1.0
+"""Seconds a send refused for a backend outage is told to wait before it is sent again."""
 
 
 class Chat:
@@ -91,7 +96,10 @@ class Chat:
         self.max_message_length = max_message_length
         self.metrics = metrics or Metrics()
         self.sockets = LocalSockets()
-        self.relay = Relay(kit, self._on_event, self._on_stored, distributed=distributed)
+        self.catchup = Catchup(kit.store, self.sockets, self._encoded)
+        self.relay = Relay(
+            kit, self._on_event, self._on_stored, self.catchup, distributed=distributed
+        )
         publish = self._publish_roster if distributed else None
         self.roster = Roster(
             self.relay.origin, publish, heartbeat=roster_heartbeat, on_gone=self._gone_elsewhere
@@ -105,6 +113,8 @@ class Chat:
         """Register the relay, make sure the default room exists, watch it, then ask the
         other processes who is connected to them."""
         self._kit.register_channel(self.relay.channel)
+        if self.relay.distributed:
+            _on_resubscribed(self._kit, self.catchup.resync)
         await self.rooms.open()
         await self.relay.watch(protocol.DEFAULT_ROOM)
         await self.roster.open()
@@ -155,6 +165,7 @@ class Chat:
         metrics = self.metrics
 
         async def deliver(connection_id: str, event: RoomEvent) -> None:
+            await self.catchup.before(event.room_id, event.index)
             metrics.deliveries += connection.deliver(*self._encoded(event))
 
         self.rooms.channel(user_id).register_connection(connection.id, deliver)
@@ -225,7 +236,16 @@ class Chat:
             idempotency_key=key,
             metadata={"user": user, "client_id": request.client_id},
         )
-        result = await self._kit.process_inbound(message, room_id=request.room)
+        try:
+            result = await self._kit.process_inbound(message, room_id=request.room)
+        except BackendConnectionError as exc:
+            # Nothing was stored: the room's lock could not be had. Failing now (rather than
+            # waiting the outage out) lets the client resend the same client_id later.
+            raise ChatError(
+                Reason.UNAVAILABLE,
+                f"the message was not stored: {exc}; send it again (same client_id)",
+                retry_after=RETRY_AFTER,
+            ) from None
         event = result.event
         if result.blocked or event is None:
             raise ChatError(Reason.INVALID_FIELD, result.reason or "the message was refused")
@@ -356,3 +376,11 @@ class Chat:
     def _rename_local(self, user: dict[str, Any]) -> None:
         for socket in self.sockets.of_user(user["id"]):
             socket.user["display_name"] = user.get("display_name")
+
+
+def _on_resubscribed(kit: RoomKit, callback: Callable[[], Awaitable[None]]) -> None:
+    """Have ``callback`` run whenever the kit's Redis realtime backend subscribed again."""
+    from roomkit.realtime.redis import RedisRealtime  # imports redis: only when distributed
+
+    if isinstance(kit.realtime, RedisRealtime):
+        kit.realtime.on_resubscribed(callback)

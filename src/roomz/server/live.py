@@ -63,7 +63,9 @@ class LiveEvents:
         elif kind == MESSAGE:
             if not own:
                 room, index = event.room_id, int(event.data["index"])
+                await self._relay.catchup.before(room, index)
                 delivered = self._sockets.deliver(room, index, str(event.data["text"]))
+                self._relay.catchup.passed(room, index)
                 self._metrics.deliveries += delivered
         elif isinstance(frame := event.data.get("frame"), dict):
             if not own:

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from roomkit.errors import BackendConnectionError, InvalidArgumentError, LockTimeoutError
 from roomkit.locks import RedisLockManager
 from roomkit.locks._redis_scripts import ACQUIRE, RoomKeys
-from roomkit.locks.redis import DEFAULT_LEASE
+from roomkit.locks.redis import DEFAULT_LEASE, UNREACHABLE_PAUSE
 from tests.conftest import UNIT
 from tests.roomkit.backend_helpers import (
     ThrowawayRedis,
@@ -314,10 +314,38 @@ async def test_locks_work_again_after_a_server_restart() -> None:
                 async with locks.locked("room", timeout=5 * UNIT):
                     pass
             await server.start()
+            await asyncio.sleep(3 * UNREACHABLE_PAUSE)  # its probe hears Redis again meanwhile
             async with locks.locked("room", timeout=5 * UNIT) as after:
                 pass
         # A restarted server without persistence starts its fencing counter again.
         assert before.fencing_token == after.fencing_token == 1
+    finally:
+        await server.kill()
+
+
+async def test_acquisitions_fail_fast_while_the_server_is_down() -> None:
+    """Twenty tasks queued on one room while Redis is dead all get BackendConnectionError
+    within a second, not one connection retry cycle after another."""
+    server = ThrowawayRedis()
+    await server.start()
+    try:
+        async with RedisLockManager(server.url) as locks:
+            async with locks.locked("room"):
+                pass
+            await server.kill()
+
+            async def attempt() -> BaseException | None:
+                try:
+                    async with locks.locked("room", timeout=30 * UNIT):
+                        return None
+                except BackendConnectionError as exc:
+                    return exc
+
+            started = time.monotonic()
+            outcomes = await asyncio.gather(*(attempt() for _ in range(20)))
+            elapsed = time.monotonic() - started
+        assert all(isinstance(o, BackendConnectionError) for o in outcomes), outcomes
+        assert elapsed < 1.5 * UNIT, elapsed
     finally:
         await server.kill()
 

@@ -9,7 +9,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -136,6 +136,18 @@ def cluster_env(postgres_dsn: str, pg_schema: str, redis_url: str) -> dict[str, 
     }
 
 
+@asynccontextmanager
+async def two_servers(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    """Two `roomz serve` processes on one schema and one Redis (see :func:`cluster_env`)."""
+    env = cluster_env(postgres_dsn, pg_schema, redis_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+        yield one, two
+
+
 async def test_who_on_one_process_lists_users_of_the_other_even_when_it_started_later(
     tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
 ) -> None:
@@ -162,10 +174,7 @@ async def test_users_of_a_process_that_dies_leave_who_after_its_silence(
     tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
 ) -> None:
     """A killed process says no goodbye; its users leave who after 3 missed heartbeats."""
-    env = cluster_env(postgres_dsn, pg_schema, redis_url)
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+    async with two_servers(tmp_path, postgres_dsn, pg_schema, redis_url) as (one, two):
         ann = AsyncClient(one.ws_url, await one.session_token("ann@example.com"), reconnect=False)
         bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
         async with ann, bob:
@@ -194,10 +203,7 @@ async def test_a_user_leaves_only_when_their_last_socket_anywhere_closes(
 ) -> None:
     """Ann on both processes closes her socket on the first: Bob, there, hears nothing of
     her leaving; when her socket on the second closes too, he hears it once."""
-    env = cluster_env(postgres_dsn, pg_schema, redis_url)
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+    async with two_servers(tmp_path, postgres_dsn, pg_schema, redis_url) as (one, two):
         session = await one.session_token("ann@example.com")
         bob = AsyncClient(one.ws_url, await one.session_token("bob@example.com"))
         ann_one, ann_two = AsyncClient(one.ws_url, session), AsyncClient(two.ws_url, session)

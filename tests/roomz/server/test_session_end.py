@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import UNIT
 from tests.roomz.server.serve import RunningServer, serve
-from tests.roomz.server.test_cluster import cluster_env
+from tests.roomz.server.test_cluster import two_servers
 
 
 @dataclass
@@ -120,10 +120,7 @@ async def test_logout_closes_the_sessions_sockets_on_every_process(
     tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
 ) -> None:
     """Two processes on PostgreSQL + Redis: the sockets on the other process close too."""
-    env = cluster_env(postgres_dsn, pg_schema, redis_url)
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+    async with two_servers(tmp_path, postgres_dsn, pg_schema, redis_url) as (one, two):
         waits = await check_revocation([one, two])
     assert len(waits) == 4 and max(waits) <= 2.0, waits
 
