@@ -162,10 +162,11 @@ class Chat:
             connection.expiry = asyncio.get_running_loop().call_later(
                 max(0.0, connection.lifetime), connection.end, Reason.SESSION_EXPIRED
             )
-        metrics = self.metrics
+        metrics, catchup = self.metrics, self.catchup
 
         async def deliver(connection_id: str, event: RoomEvent) -> None:
-            await self.catchup.before(event.room_id, event.index)
+            if catchup.missing(event.room_id, event.index):  # no await per socket otherwise
+                await catchup.fill(event.room_id, event.index - 1)
             metrics.deliveries += connection.deliver(*self._encoded(event))
 
         self.rooms.channel(user_id).register_connection(connection.id, deliver)

@@ -6,7 +6,8 @@ backend. Four kinds of event arrive there:
 * roomkit's ephemeral events — typing and read receipts go to the room's other local
   members, presence to every other local user (frames built by :mod:`roomz.server.ephemeral`);
 * messages stored by *other* processes (see :mod:`roomz.server.relay`) — to the room's
-  local members, deduplicated by room index;
+  local members, deduplicated by room index, after any that never arrived (read back from
+  the store by :mod:`roomz.server.catchup`);
 * announcements (``user_joined``, ``user_left``, ``display_name_changed``, logouts) from
   any process — when another process made the change, this process's view follows it
   first (membership, names, sessions), then the frame goes to the local sockets concerned;
