@@ -48,10 +48,10 @@ _MAX_BACKOFF = 2.0
 def connect(url: str) -> Redis:
     """A client for ``url``; no I/O happens until the first command.
 
-    A failing command is retried three times within a second (redis-py reconnects before each
+    A failing command is retried three times within 0.4 s (redis-py reconnects before each
     retry), so a restarted server is picked up and a dead one is reported quickly.
     """
-    retry = redis_retry.Retry(redis_backoff.ExponentialBackoff(cap=0.5, base=0.05), 3)
+    retry = redis_retry.Retry(redis_backoff.ExponentialBackoff(cap=0.25, base=0.025), 3)
     # socket_timeout bounds every command (a half-open connection would otherwise hang it);
     # redis-py exempts the blocking pub/sub read, which waits as long as it takes.
     return aioredis.Redis.from_url(
@@ -72,16 +72,27 @@ class Listener:
     so a subscribe and an unsubscribe of one channel cannot overtake each other. After a
     lost connection the reader reconnects with backoff and redis-py re-subscribes every
     channel; messages published during the outage are lost, as pub/sub keeps nothing.
+    Once every channel is subscribed again, ``on_resubscribed`` is awaited (in the reader,
+    so nothing received after it is dispatched before it returns): whatever is published
+    from then on is delivered, and what went before may be recovered from elsewhere.
     """
 
     def __init__(
-        self, client: Redis, url: str, on_message: Callable[[str, bytes], Awaitable[None]]
+        self,
+        client: Redis,
+        url: str,
+        on_message: Callable[[str, bytes], Awaitable[None]],
+        on_resubscribed: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._pubsub = client.pubsub()
         self._url = url
         self._on_message = on_message
+        self._on_resubscribed = on_resubscribed
         self._send_lock = asyncio.Lock()
         self._pongs: dict[str, asyncio.Future[None]] = {}
+        self._resync: str | None = None  # the PING token that confirms a resubscription
+        self._connects = 0  # connections made; every one after the first re-subscribes
+        self._resynced = 1  # connections whose resubscription was confirmed (or the first)
         self._reader: asyncio.Task[None] | None = None
 
     async def listen(self, channel: str) -> None:
@@ -109,6 +120,12 @@ class Listener:
         try:
             async with self._send_lock:
                 await self._pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py
+                connection = self._pubsub.connection
+                if connection is not None and not self._connects:
+                    self._connects = 1
+                    # Called on every reconnection too, after redis-py re-sent SUBSCRIBE
+                    # (often within a command retry, where get_message raises nothing).
+                    connection.register_connect_callback(self._connected)
                 self._start_reader()
                 await self._pubsub.subscribe(channel)
                 await self._pubsub.ping(token)
@@ -139,11 +156,21 @@ class Listener:
         if self._reader is None:
             self._reader = asyncio.create_task(self._read(), name=f"redis-listener {self._url}")
 
+    def _connected(self, connection: object) -> None:
+        self._connects += 1
+
     async def _read(self) -> None:
         delay = _MIN_BACKOFF
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
+                if self._resynced < self._connects:
+                    # Reconnected, and redis-py re-sent every SUBSCRIBE: the pong of a PING
+                    # sent now confirms them all (see _dispatch).
+                    self._resynced = self._connects
+                    self._resync = f"resync:{uuid.uuid4().hex}"
+                    async with self._send_lock:
+                        await self._pubsub.ping(self._resync)
             except CONNECTION_ERRORS as exc:
                 # The next get_message reconnects; redis-py then re-subscribes every channel.
                 logger.warning(
@@ -162,7 +189,11 @@ class Listener:
     async def _dispatch(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "pong":
-            pong = self._pongs.pop(_text(message["data"]), None)
+            token = _text(message["data"])
+            if token == self._resync:
+                self._resync = None
+                await self._resubscribed()
+            pong = self._pongs.pop(token, None)
             if pong is not None and not pong.done():
                 pong.set_result(None)
         elif kind == "message":
@@ -171,6 +202,14 @@ class Listener:
             except Exception:
                 # A bad message must not stop the reader that every subscriber depends on.
                 logger.exception("redis pub/sub message on %s not handled", message["channel"])
+
+    async def _resubscribed(self) -> None:
+        if self._on_resubscribed is None:
+            return
+        try:
+            await self._on_resubscribed()
+        except Exception:
+            logger.exception("resubscription to %s not handled", safe_url(self._url))
 
 
 def _text(value: str | bytes) -> str:

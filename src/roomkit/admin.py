@@ -147,7 +147,7 @@ class RoomOps:
             update={"status": RoomStatus.CLOSED, "closed_at": now, "updated_at": now}
         )
         await self._store.update_room(closed)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._bus.emit("room_closed", room_id=room_id)
         await self._lifecycle(HookTrigger.ON_ROOM_CLOSED, room_id, "room_closed")
         return closed
@@ -158,7 +158,7 @@ class RoomOps:
             update={"metadata": {**room.metadata, **metadata}, "updated_at": utcnow()}
         )
         await self._store.update_room(changed)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._bus.emit("room_updated", room_id=room_id, data={"metadata": list(metadata)})
         return changed
 
@@ -173,7 +173,7 @@ class RoomOps:
 
     async def delete_room(self, room_id: str) -> bool:
         existed = await self._store.delete_room(room_id)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         if existed:
             await self._bus.emit("room_deleted", room_id=room_id)
         return existed
@@ -211,7 +211,7 @@ class RoomOps:
             "metadata": {**channel.info, **(fields.get("metadata") or {})},
         }
         binding = await self._store.add_binding(ChannelBinding(**values))
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._announce("channel_attached", binding)
         return binding
 
@@ -227,7 +227,7 @@ class RoomOps:
         binding = await self._store.get_binding(room_id, channel_id)
         if binding is None or not await self._store.remove_binding(room_id, channel_id):
             return False
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         await self._announce("channel_detached", binding)
         return True
 
@@ -236,7 +236,7 @@ class RoomOps:
     ) -> ChannelBinding:
         binding = await self._binding(room_id, channel_id)
         updated = await self._store.update_binding(binding.model_copy(update=changes))
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         channel = self._channels.get(channel_id)
         if channel is not None:
             channel.update_binding(room_id, updated)

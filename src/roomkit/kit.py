@@ -112,7 +112,7 @@ class RoomKit(RoomAdmin):
         self._telemetry = telemetry
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
-        self._rooms = RoomDirectory(self._store)
+        self._rooms = RoomDirectory(self._store, realtime=self._realtime)
         self._hooks = HookEngine()
         self._report = Reporting(self._bus, self._hooks)
         self._hooks.reporter = self._report.hook_error

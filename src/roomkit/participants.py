@@ -37,7 +37,7 @@ class ParticipantOps:
                 display_name=display_name,
             )
         )
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         return created
 
     async def resolve(
@@ -68,5 +68,5 @@ class ParticipantOps:
             }
         )
         updated = await self._store.update_participant(resolved)
-        self._rooms.invalidate(room_id)
+        await self._rooms.changed(room_id)
         return updated

@@ -49,6 +49,9 @@ class Reason(StrEnum):
     ROOM_EXISTS = "room_exists"
     RATE_LIMITED = "rate_limited"
     TOO_MANY_SOCKETS = "too_many_sockets"  # the user has the most sockets a process allows
+    SESSION_REVOKED = "session_revoked"  # close reason: the socket's session was logged out
+    SESSION_EXPIRED = "session_expired"  # close reason: the socket's session expired
+    UNAVAILABLE = "unavailable"  # a backend (lock, pub/sub) is down; retry after retry_after
     TIMEOUT = "timeout"  # client side: no result within connection_timeout
     CONNECTION_LOST = "connection_lost"  # client side: the socket closed before the result
     RECONNECT_FAILED = "reconnect_failed"  # client side: max_reconnect_attempts spent
@@ -74,6 +77,9 @@ REASON_CODES: dict[Reason, int] = {
     Reason.ROOM_EXISTS: 409,
     Reason.RATE_LIMITED: 429,
     Reason.TOO_MANY_SOCKETS: 429,
+    Reason.SESSION_REVOKED: 401,
+    Reason.SESSION_EXPIRED: 401,
+    Reason.UNAVAILABLE: 503,
     Reason.TIMEOUT: 408,
     Reason.CONNECTION_LOST: 503,
     Reason.RECONNECT_FAILED: 503,

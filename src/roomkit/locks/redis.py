@@ -6,9 +6,9 @@ uncontended acquire and release cost one round trip each. Everything else follow
 
 * Only the holder releases: the release script deletes the key only if it still holds our
   token, so a holder whose lock expired cannot free its successor's.
-* A crashed holder blocks the room for at most ``expiry``; a live one keeps the lock however
-  long its body runs, because one watchdog task per manager extends every held lock each
-  ``expiry / 3``.
+* A lock is a short lease: a crashed holder (SIGKILL, host lost) blocks the room for at most
+  ``expiry`` (2.5 s by default); a live one keeps the lock however long its body runs,
+  because one watchdog task per manager renews every held lock each ``expiry / 3``.
 * Waiters across processes take turns: a waiter queues its token in ``…:queue`` and only the
   head of that queue may take a free lock, so a busy process cannot starve another. Each
   waiter refreshes its place every ``retry_interval``; a place not refreshed within
@@ -17,6 +17,11 @@ uncontended acquire and release cost one round trip each. Everything else follow
   manager's pub/sub connection turns into a wake-up for its waiter.
 * Within a process, tasks first queue FIFO on an in-memory lock per room, so at most one
   task per process and room talks to Redis at a time.
+
+* Failing fast: once Redis could not be reached, every acquisition in this process fails at
+  once with ``BackendConnectionError`` (those queued in-process too) instead of each
+  spending its own connection retries, until a probe task — PING every
+  ``UNREACHABLE_PAUSE`` seconds — hears Redis answer again.
 
 * An attempt is idempotent: if its reply is lost and redis-py re-sends it, the script sees
   its own token and reports the lock taken instead of queueing behind itself.
@@ -37,7 +42,7 @@ from dataclasses import dataclass
 
 from roomkit._redis import CONNECTION_ERRORS, Listener, connect
 from roomkit._urls import connection_error, safe_url
-from roomkit.errors import InvalidArgumentError, LockTimeoutError
+from roomkit.errors import BackendConnectionError, InvalidArgumentError, LockTimeoutError
 from roomkit.locks._redis_scripts import ACQUIRE, EXTEND, LEAVE, RELEASE, RoomKeys
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
@@ -47,6 +52,11 @@ logger = logging.getLogger(__name__)
 # Rooms whose release channel stays subscribed after their waiter is done, so a room under
 # steady contention does not pay a SUBSCRIBE per acquisition.
 _WATCHED_ROOMS = 256
+
+DEFAULT_LEASE = 2.5
+"""Seconds a crashed holder's lock blocks its room (the default ``expiry``)."""
+UNREACHABLE_PAUSE = 0.5
+"""Seconds between two probes of a Redis that could not be reached."""
 
 
 @dataclass(eq=False, slots=True)
@@ -74,7 +84,9 @@ class RedisLockManager(RoomLockManager):
     Args:
         url: the Redis server, ``redis://[user:password@]host:port/db``.
         key_prefix: prefix of every key (and channel) this manager uses.
-        expiry: seconds a lock outlives a holder that stopped extending it (crashed).
+        expiry: the lease, in seconds: how long a lock outlives a holder that stopped
+            renewing it (crashed). A live holder renews it every ``expiry / 3``, so its
+            event loop must not stall for longer than two thirds of it.
         retry_interval: longest a waiter sleeps without hearing of a release before it
             tries again; also how often it refreshes its place in the queue.
 
@@ -87,7 +99,7 @@ class RedisLockManager(RoomLockManager):
         url: str = "redis://127.0.0.1:6379/0",
         *,
         key_prefix: str = "roomkit:lock:",
-        expiry: float = 30.0,
+        expiry: float = DEFAULT_LEASE,
         retry_interval: float = 0.25,
     ) -> None:
         for name, value in (("expiry", expiry), ("retry_interval", retry_interval)):
@@ -110,6 +122,7 @@ class RedisLockManager(RoomLockManager):
         self._watched: OrderedDict[str, None] = OrderedDict()  # rooms subscribed, LRU first
         self._held: set[LockHandle] = set()
         self._watchdog: asyncio.Task[None] | None = None
+        self._probe: asyncio.Task[None] | None = None  # runs while Redis is unreachable
         self._closed = False
 
     def locked(
@@ -128,10 +141,11 @@ class RedisLockManager(RoomLockManager):
         if self._closed:
             return
         self._closed = True
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            await asyncio.gather(self._watchdog, return_exceptions=True)
-            self._watchdog = None
+        for task in (self._watchdog, self._probe):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._watchdog = self._probe = None
         await self._listener.close()
         await self._client.aclose()
 
@@ -193,13 +207,32 @@ class RedisLockManager(RoomLockManager):
 
     async def _attempt(self, keys: RoomKeys, token: str) -> int:
         """Take the lock (returns the fencing token) or queue for it (returns -ms to wait)."""
+        if self._probe is not None:
+            reason = f"not answering; probed every {UNREACHABLE_PAUSE:g}s"
+            raise BackendConnectionError(safe_url(self._url), reason)
         try:
             result = await self._acquire_script(
                 keys=keys.for_acquire, args=[token, self._expiry_ms, self._waiter_ttl_ms]
             )
         except CONNECTION_ERRORS as exc:
+            self._start_probe()
             raise connection_error(self._url, exc) from exc
         return int(result)
+
+    def _start_probe(self) -> None:
+        if self._probe is None and not self._closed:
+            self._probe = asyncio.create_task(self._until_reachable(), name="lock probe")
+
+    async def _until_reachable(self) -> None:
+        # Owned by the manager: ends once Redis answers, cancelled by close().
+        while True:
+            await asyncio.sleep(UNREACHABLE_PAUSE)
+            try:
+                await self._client.ping()
+            except CONNECTION_ERRORS:
+                continue
+            self._probe = None
+            return
 
     @asynccontextmanager
     async def _watching(self, keys: RoomKeys) -> AsyncIterator[asyncio.Event]:
@@ -244,6 +277,8 @@ class RedisLockManager(RoomLockManager):
 
     async def _run_release(self, handle: LockHandle) -> None:
         keys = RoomKeys(self._prefix, handle.room_id)
+        if self._probe is not None:
+            return  # Redis is not answering: the lease runs out by itself
         try:
             released = await self._release_script(
                 keys=keys.for_release, args=[handle.token, keys.channel]
@@ -251,6 +286,7 @@ class RedisLockManager(RoomLockManager):
         except CONNECTION_ERRORS as exc:
             # The body has run; failing it now would report work as undone. The lock
             # expires by itself once the watchdog stops extending it.
+            self._start_probe()
             logger.warning(
                 "could not release lock of room %r on %s (%s); it expires within %gs",
                 handle.room_id,
@@ -280,8 +316,8 @@ class RedisLockManager(RoomLockManager):
             if not self._held:
                 self._watchdog = None
                 return
-            for handle in list(self._held):
-                await self._extend(handle)
+            # Renewed together, so many held locks cost one round trip of time, not many.
+            await asyncio.gather(*(self._extend(handle) for handle in list(self._held)))
 
     async def _extend(self, handle: LockHandle) -> None:
         keys = RoomKeys(self._prefix, handle.room_id)

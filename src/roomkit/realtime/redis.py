@@ -6,13 +6,16 @@ the channels that have a local subscriber, and one reader task that hands each m
 the local fan-out (the same bounded per-subscription queues as ``InMemoryRealtime``), so
 each subscriber sees a channel's events in the order Redis received them. Redis keeps
 nothing: an event published while a process is disconnected never reaches it; the reader
-reconnects with backoff and re-subscribes.
+reconnects with backoff and re-subscribes, then calls the callbacks given to
+:meth:`RedisRealtime.on_resubscribed`, so an application that stores what it publishes can
+recover what was lost.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from roomkit._redis import CONNECTION_ERRORS, Listener, connect
 from roomkit._urls import connection_error
@@ -47,11 +50,19 @@ class RedisRealtime(RealtimeBackend):
         self._url = url
         self._prefix = channel_prefix
         self._client = connect(url)
-        self._listener = Listener(self._client, url, self._on_message)
+        self._listener = Listener(self._client, url, self._on_message, self._resubscribed)
         self._subscribers = Subscribers(
             max_pending=max_queue_size, callback_timeout=callback_timeout
         )
+        self._on_resubscribed: list[Callable[[], Awaitable[None]]] = []
         self._closed = False
+
+    def on_resubscribed(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Await ``callback()`` each time the connection is back after a loss and every channel
+        is subscribed again. Events published while it was lost never arrive; events
+        published after ``callback`` starts do. It runs in the reader: while it runs, no
+        event is handed to subscribers, so it should be brief; an error in it is logged."""
+        self._on_resubscribed.append(callback)
 
     async def publish(self, channel: str, event: EphemeralEvent) -> None:
         """Send ``event`` to the channel's subscribers in every process.
@@ -101,6 +112,13 @@ class RedisRealtime(RealtimeBackend):
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError("RedisRealtime is closed")
+
+    async def _resubscribed(self) -> None:
+        for callback in list(self._on_resubscribed):
+            try:
+                await callback()
+            except Exception:
+                logger.exception("on_resubscribed callback failed")
 
     async def _on_message(self, channel: str, data: bytes) -> None:
         # Runs in the listener's reader task: parse and queue, never await a subscriber.

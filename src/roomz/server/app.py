@@ -100,7 +100,9 @@ def _backends(settings: Settings) -> tuple[RoomLockManager | None, RealtimeBacke
     from roomkit import RedisLockManager, RedisRealtime  # redis only when configured
 
     prefix = f"roomz:{pg_schema(settings.database)}:"
-    locks = RedisLockManager(settings.redis_url, key_prefix=prefix + "lock:")
+    locks = RedisLockManager(
+        settings.redis_url, key_prefix=prefix + "lock:", expiry=settings.lock_lease
+    )
     realtime = RedisRealtime(
         settings.redis_url, channel_prefix=prefix + "live:", max_queue_size=PENDING_EPHEMERAL
     )

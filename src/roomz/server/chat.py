@@ -15,10 +15,11 @@
   What arrives from the realtime backend is handled by :mod:`roomz.server.live`.
 
 Connection events, the policy: when a user's first socket in this process opens, everyone
-receives ``user_joined`` (room ``general``); when their last one closes, ``user_left`` and
-presence ``offline``. Sockets opened or closed in between are announced to the user's own
-sockets only (while they number at most :data:`TABS_ANNOUNCED`), so a user with many tabs
-does not cost everyone a frame per tab, nor each tab a frame per other tab. And while
+receives ``user_joined`` (room ``general``); when their last one in ANY process closes,
+``user_left`` and presence ``offline``, once (see :mod:`roomz.server.roster`). Sockets
+opened or closed in between are announced to the user's own sockets only (while they
+number at most :data:`TABS_ANNOUNCED`), so a user with many tabs does not cost everyone a
+frame per tab, nor each tab a frame per other tab. And while
 more than :data:`ANNOUNCE_LIMIT` users are connected here, arrivals and departures are not
 broadcast at all: telling n users about n arrivals is n² frames (a million for a thousand
 people logging in), which would starve the room's messages for no reader's benefit.
@@ -29,21 +30,27 @@ tracked apart from these frames, in every process, whatever the limit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
+import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from roomkit import (
+    BackendConnectionError,
     EphemeralEvent,
     EphemeralEventType,
     InboundMessage,
     RoomEvent,
     RoomKit,
+    RoomKitError,
     TextContent,
 )
 from roomz import protocol
 from roomz.errors import Reason
+from roomz.server.catchup import Catchup
 from roomz.server.history import HistoryPages
 from roomz.server.live import LOGOUT, LiveEvents, session_digest
 from roomz.server.metrics import Metrics
@@ -51,12 +58,17 @@ from roomz.server.outbox import Outbox
 from roomz.server.relay import Relay
 from roomz.server.rooms import ChatError, Rooms, message_frame
 from roomz.server.roster import HEARTBEAT, Roster
-from roomz.server.sockets import Connection, LocalSockets
+from roomz.server.sockets import CloseSocket, Connection, LocalSockets
+
+logger = logging.getLogger(__name__)
 
 ANNOUNCE_LIMIT = 200
 """Connected users (in this process) above which connections are not announced to all."""
 TABS_ANNOUNCED = 8
 """Sockets of one user up to which each hears of the others opening and closing."""
+PRESENCE_OFFLINE = EphemeralEventType("presence_offline")
+RETRY_AFTER = 1.0
+"""Seconds a send refused for a backend outage is told to wait before it is sent again."""
 
 
 class Chat:
@@ -85,10 +97,15 @@ class Chat:
         self.max_message_length = max_message_length
         self.metrics = metrics or Metrics()
         self.sockets = LocalSockets()
-        self.relay = Relay(kit, self._on_event, self._on_stored, distributed=distributed)
+        self.catchup = Catchup(kit.store, self.sockets, self._encoded)
+        self.relay = Relay(
+            kit, self._on_event, self._on_stored, self.catchup, distributed=distributed
+        )
         publish = self._publish_roster if distributed else None
-        self.roster = Roster(self.relay.origin, publish, heartbeat=roster_heartbeat)
-        self.live = LiveEvents(kit, self.sockets, self.relay, self.metrics, self.roster)
+        self.roster = Roster(
+            self.relay.origin, publish, heartbeat=roster_heartbeat, on_gone=self._gone_elsewhere
+        )
+        self.live = LiveEvents(self.sockets, self.relay, self.metrics, self.roster)
         self.rooms = Rooms(kit, self.sockets, self.relay, history_limit=history_limit)
         self.history = HistoryPages(kit.store)
         self._frames: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
@@ -98,6 +115,8 @@ class Chat:
         """Register the relay, make sure the default room exists, watch it, then ask the
         other processes who is connected to them."""
         self._kit.register_channel(self.relay.channel)
+        if self.relay.distributed:
+            _on_resubscribed(self._kit, self.catchup.resync)
         await self.rooms.open()
         await self.relay.watch(protocol.DEFAULT_ROOM)
         await self.roster.open()
@@ -110,9 +129,21 @@ class Chat:
 
     # -- sockets ---------------------------------------------------------------------------
 
-    def new_connection(self, user: dict[str, Any], session: str, outbox: Outbox) -> Connection:
-        """A connection object for a socket about to be registered with :meth:`connect`."""
-        return Connection(f"{user['id']}#{next(self._ids)}", dict(user), session, outbox)
+    def new_connection(
+        self,
+        user: dict[str, Any],
+        session: str,
+        outbox: Outbox,
+        *,
+        close: CloseSocket | None = None,
+        lifetime: float | None = None,
+    ) -> Connection:
+        """A connection object for a socket about to be registered with :meth:`connect`;
+        ``close`` and ``lifetime`` as in :class:`~roomz.server.sockets.Connection`."""
+        connection_id = f"{user['id']}#{next(self._ids)}"
+        return Connection(
+            connection_id, dict(user), session, outbox, close=close, lifetime=lifetime
+        )
 
     async def connect(self, connection: Connection) -> list[dict[str, Any]]:
         """Register a socket; the user joins the default room. Returns the user's rooms as
@@ -128,14 +159,21 @@ class Chat:
             await self.relay.watch(room)
         count = self.sockets.add(connection, rooms)
         self.metrics.connections += 1
-        metrics = self.metrics
+        if connection.lifetime is not None:
+            # A timer per socket: an expiry closes the socket when it passes, idle or not.
+            connection.expiry = asyncio.get_running_loop().call_later(
+                max(0.0, connection.lifetime), connection.end, Reason.SESSION_EXPIRED
+            )
+        metrics, catchup = self.metrics, self.catchup
 
         async def deliver(connection_id: str, event: RoomEvent) -> None:
+            if catchup.missing(event.room_id, event.index):  # no await per socket otherwise
+                await catchup.fill(event.room_id, event.index - 1)
             metrics.deliveries += connection.deliver(*self._encoded(event))
 
         self.rooms.channel(user_id).register_connection(connection.id, deliver)
         await self.roster.changed(connection.user, count)
-        await self._announce_connection(connection, "user_joined", count)
+        await self._announce_connection(connection, "user_joined", count, first=count == 1)
         store = self._kit.store
         return [
             {"room": room, "last_index": await store.get_event_count(room)}
@@ -144,6 +182,8 @@ class Chat:
 
     async def disconnect(self, connection: Connection) -> None:
         """Forget a socket (its user stays a member of their rooms)."""
+        if connection.expiry is not None:
+            connection.expiry.cancel()
         self.rooms.channel(connection.user_id).unregister_connection(connection.id)
         if not self.sockets.has(connection):
             await connection.outbox.close()
@@ -152,8 +192,8 @@ class Chat:
         self.metrics.connections -= 1
         await connection.outbox.close()
         with contextlib.suppress(Exception):  # Redis may be gone at shutdown
-            await self.roster.changed(connection.user, remaining)
-            await self._announce_connection(connection, "user_left", remaining)
+            gone = await self.roster.changed(connection.user, remaining)
+            await self._announce_connection(connection, "user_left", remaining, first=gone)
 
     def sockets_of(self, user_id: str) -> list[Connection]:
         """The user's open sockets in this process."""
@@ -199,7 +239,16 @@ class Chat:
             idempotency_key=key,
             metadata={"user": user, "client_id": request.client_id},
         )
-        result = await self._kit.process_inbound(message, room_id=request.room)
+        try:
+            result = await self._kit.process_inbound(message, room_id=request.room)
+        except BackendConnectionError as exc:
+            # Nothing was stored: the room's lock could not be had. Failing now (rather than
+            # waiting the outage out) lets the client resend the same client_id later.
+            raise ChatError(
+                Reason.UNAVAILABLE,
+                f"the message was not stored: {exc}; send it again (same client_id)",
+                retry_after=RETRY_AFTER,
+            ) from None
         event = result.event
         if result.blocked or event is None:
             raise ChatError(Reason.INVALID_FIELD, result.reason or "the message was refused")
@@ -228,22 +277,27 @@ class Chat:
         await self.relay.announce("display_name_changed", user["id"], frame)
 
     async def session_ended(self, session: str) -> None:
-        """A session was revoked: its sockets, in every process, check it at their next
-        request (and then close)."""
+        """A session was revoked: its sockets, here and in every other process, are closed
+        with reason ``session_revoked`` and receive nothing more."""
         digest = session_digest(session)
-        self.live.recheck(digest)
-        await self.relay.publish(protocol.DEFAULT_ROOM, LOGOUT, "", session=digest)
+        self.live.end_session(digest)
+        try:
+            await self.relay.publish(protocol.DEFAULT_ROOM, LOGOUT, "", session=digest)
+        except RoomKitError as exc:
+            # The revocation stands; the other processes' sockets of this session fail
+            # their next request instead (they look the session up again).
+            logger.warning("logout not relayed to the other processes: %s", exc)
 
     async def typing(self, connection: Connection, room: str, state: bool) -> None:
         """Tell the room's other members the user started or stopped typing."""
         await self.rooms.require_member(connection.user_id, room)
         kind = EphemeralEventType.TYPING_START if state else EphemeralEventType.TYPING_STOP
-        await self._publish(room, kind, connection, state=state)
+        await self._publish(room, kind, connection.user, state=state)
 
     async def presence(self, connection: Connection, status: str) -> None:
         """Announce ``online`` / ``away`` / ``offline`` to the other users."""
         kind = EphemeralEventType(f"presence_{status}")
-        await self._publish(protocol.DEFAULT_ROOM, kind, connection, status=status)
+        await self._publish(protocol.DEFAULT_ROOM, kind, connection.user, status=status)
 
     async def read(self, connection: Connection, room: str, index: int) -> None:
         """Mark the room read up to ``index`` and tell its other members.
@@ -258,33 +312,46 @@ class Chat:
             raise ChatError(Reason.INVALID_FIELD, f"room {room!r} has no message {index}")
         await self._kit.mark_read(room, user_id, events[0].id)
         kind = EphemeralEventType.READ_RECEIPT
-        await self._publish(room, kind, connection, event_id=events[0].id, index=index)
+        await self._publish(room, kind, connection.user, event_id=events[0].id, index=index)
 
     async def _publish(
-        self, room: str, kind: EphemeralEventType, connection: Connection, **data: Any
+        self, room: str, kind: EphemeralEventType, user: dict[str, Any], **data: Any
     ) -> None:
         event = EphemeralEvent(
-            room_id=room, type=kind, user_id=connection.user_id,
-            data={"user": connection.user, **data},
-        )  # fmt: skip
+            room_id=room, type=kind, user_id=str(user["id"]), data={"user": user, **data}
+        )
         await self._kit.realtime.publish_to_room(event.room_id, event)
 
     # -- internals -------------------------------------------------------------------------
 
-    async def _announce_connection(self, connection: Connection, kind: str, count: int) -> None:
+    async def _announce_connection(
+        self, connection: Connection, kind: str, count: int, *, first: bool
+    ) -> None:
+        """Tell everyone of the user's first socket here (``user_joined``) or last one
+        anywhere (``user_left``, ``first`` True); else only the user's own sockets."""
         field = "total_connections" if kind == "user_joined" else "remaining_connections"
         frame = protocol.event_frame(
             kind, connection.user, room=protocol.DEFAULT_ROOM, **{field: count}
         )
-        first_or_last = count == (1 if kind == "user_joined" else 0)
-        if not first_or_last or self.sockets.user_count > ANNOUNCE_LIMIT:
+        if not first or self.sockets.user_count > ANNOUNCE_LIMIT:
             if count <= TABS_ANNOUNCED:
                 own = self.sockets.of_user(connection.user_id)
                 self.sockets.push(protocol.encode(frame), own)
             return
-        await self.relay.announce(kind, connection.user_id, frame)
+        await self._announce(kind, connection.user, frame)
+
+    async def _announce(self, kind: str, user: dict[str, Any], frame: dict[str, Any]) -> None:
+        await self.relay.announce(kind, str(user["id"]), frame)
         if kind == "user_left":
-            await self.presence(connection, "offline")
+            await self._publish(protocol.DEFAULT_ROOM, PRESENCE_OFFLINE, user, status="offline")
+
+    async def _gone_elsewhere(self, user: dict[str, Any]) -> None:
+        """The roster found a user gone whose departure this process deferred."""
+        if self.sockets.user_count <= ANNOUNCE_LIMIT:
+            frame = protocol.event_frame(
+                "user_left", user, room=protocol.DEFAULT_ROOM, remaining_connections=0
+            )
+            await self._announce("user_left", user, frame)
 
     async def _publish_roster(self, kind: str, **data: Any) -> None:
         await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)
@@ -312,3 +379,11 @@ class Chat:
     def _rename_local(self, user: dict[str, Any]) -> None:
         for socket in self.sockets.of_user(user["id"]):
             socket.user["display_name"] = user.get("display_name")
+
+
+def _on_resubscribed(kit: RoomKit, callback: Callable[[], Awaitable[None]]) -> None:
+    """Have ``callback`` run whenever the kit's Redis realtime backend subscribed again."""
+    from roomkit.realtime.redis import RedisRealtime  # imports redis: only when distributed
+
+    if isinstance(kit.realtime, RedisRealtime):
+        kit.realtime.on_resubscribed(callback)

@@ -6,7 +6,8 @@ backend. Four kinds of event arrive there:
 * roomkit's ephemeral events — typing and read receipts go to the room's other local
   members, presence to every other local user (frames built by :mod:`roomz.server.ephemeral`);
 * messages stored by *other* processes (see :mod:`roomz.server.relay`) — to the room's
-  local members, deduplicated by room index;
+  local members, deduplicated by room index, after any that never arrived (read back from
+  the store by :mod:`roomz.server.catchup`);
 * announcements (``user_joined``, ``user_left``, ``display_name_changed``, logouts) from
   any process — when another process made the change, this process's view follows it
   first (membership, names, sessions), then the frame goes to the local sockets concerned;
@@ -16,12 +17,12 @@ backend. Four kinds of event arrive there:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from typing import Any
 
-from roomkit import EphemeralEvent, EphemeralEventType, RoomKit
+from roomkit import EphemeralEvent, EphemeralEventType
 from roomz import protocol
+from roomz.errors import Reason
 from roomz.server.ephemeral import frame_for
 from roomz.server.metrics import Metrics
 from roomz.server.relay import MESSAGE, Relay
@@ -41,9 +42,8 @@ class LiveEvents:
     """The realtime callback of one process (see the module docstring)."""
 
     def __init__(
-        self, kit: RoomKit, sockets: LocalSockets, relay: Relay, metrics: Metrics, roster: Roster
+        self, sockets: LocalSockets, relay: Relay, metrics: Metrics, roster: Roster
     ) -> None:
-        self._kit = kit
         self._sockets = sockets
         self._relay = relay
         self._metrics = metrics
@@ -60,22 +60,25 @@ class LiveEvents:
                 await self._roster.receive(event)
         elif kind == LOGOUT:
             if not own:
-                self.recheck(str(event.data.get("session")))
+                self.end_session(str(event.data.get("session")))
         elif kind == MESSAGE:
             if not own:
                 room, index = event.room_id, int(event.data["index"])
+                await self._relay.catchup.before(room, index)
                 delivered = self._sockets.deliver(room, index, str(event.data["text"]))
+                self._relay.catchup.passed(room, index)
                 self._metrics.deliveries += delivered
         elif isinstance(frame := event.data.get("frame"), dict):
             if not own:
                 await self._follow(str(kind), event.user_id, frame)
             self._push_announcement(str(kind), frame)
 
-    def recheck(self, digest: str) -> None:
-        """Make the sockets of the session named ``digest`` check it at their next request."""
+    def end_session(self, digest: str) -> None:
+        """Close the local sockets of the session named ``digest``: it was revoked."""
         for socket in self._sockets.everyone():
             if session_digest(socket.session) == digest:
-                socket.checked = float("-inf")
+                socket.checked = float("-inf")  # should the close lag, its next request fails
+                socket.end(Reason.SESSION_REVOKED)
 
     def _push_ephemeral(self, event: EphemeralEvent) -> None:
         frame = frame_for(event)
@@ -109,9 +112,5 @@ class LiveEvents:
             if room not in self._sockets.rooms_of(user_id):
                 self._sockets.joined(user_id, room)
                 await self._relay.watch(room)
-                # roomkit caches a room's bindings for a few seconds per process; rewriting
-                # the binding makes this process's next broadcast see the new member.
-                with contextlib.suppress(Exception):
-                    await self._kit.set_visibility(room, user_id, "all")
         elif kind == "user_left" and room:
             self._sockets.left(user_id, room)

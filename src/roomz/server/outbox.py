@@ -91,10 +91,14 @@ class Outbox:
         if self._task is None and not self._paused and self._queue:
             self._task = asyncio.get_running_loop().create_task(self._drain())
 
-    async def close(self) -> None:
-        """Stop writing; queued frames are dropped. Idempotent."""
+    def stop(self) -> None:
+        """Accept nothing more and drop what is queued (a frame being written finishes)."""
         self.closed = True
         self._queue.clear()
+
+    async def close(self) -> None:
+        """Stop writing; queued frames are dropped. Idempotent."""
+        self.stop()
         task, self._task = self._task, None
         if task is not None and task is not asyncio.current_task():
             task.cancel()

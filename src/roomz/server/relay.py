@@ -14,8 +14,8 @@ With several processes (PostgreSQL + Redis), the others learn of it here:
 
 Each relayed event carries this process's ``origin``, so a process skips the messages it
 delivered itself. In one process (``InMemoryRealtime``) messages are not relayed at all.
-Redis keeps nothing: a process that is disconnected from Redis misses what was published
-meanwhile; its clients recover messages by history (by room index) when they reconnect.
+Redis keeps nothing: what a process misses while disconnected from it is read back from
+the store and handed to its sockets in order (:mod:`roomz.server.catchup`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from roomkit import (
 from roomkit.channels.base import Channel
 from roomkit.realtime.base import EphemeralCallback
 from roomz import protocol
+from roomz.server.catchup import Catchup
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,19 @@ class Relay:
         kit: the kit whose realtime backend carries the events.
         on_event: called with every ephemeral event of a watched room, in publish order.
         on_stored: called in the room lock with each stored message (see :data:`OnStored`).
+        catchup: this process's repairs of missed messages.
         distributed: whether other processes exist (a Redis backend); otherwise stored
             messages are not published.
     """
 
     def __init__(
-        self, kit: RoomKit, on_event: EphemeralCallback, on_stored: OnStored, *, distributed: bool
+        self,
+        kit: RoomKit,
+        on_event: EphemeralCallback,
+        on_stored: OnStored,
+        catchup: Catchup,
+        *,
+        distributed: bool,
     ) -> None:
         self.origin = uuid.uuid4().hex
         self.distributed = distributed
@@ -91,6 +99,7 @@ class Relay:
         self._kit = kit
         self._on_event = on_event
         self._on_stored = on_stored
+        self.catchup = catchup
         self._watched: dict[str, str] = {}
 
     async def watch(self, room: str) -> None:
@@ -99,6 +108,8 @@ class Relay:
             self._watched[room] = ""  # claimed before the await: one subscription per room
             try:
                 self._watched[room] = await self._kit.subscribe_room(room, self._on_event)
+                # Subscribed first: whatever is stored after this count is relayed to us.
+                self.catchup.start(room, await self._kit.store.get_event_count(room))
             except BaseException:
                 del self._watched[room]
                 raise
@@ -108,7 +119,10 @@ class Relay:
         return event.data.get("origin") == self.origin
 
     async def stored(self, event: RoomEvent) -> None:
+        room, index = event.room_id, event.index
+        await self.catchup.before(room, index)  # what this process missed goes first
         text = self._on_stored(event)
+        self.catchup.passed(room, index)
         if self.distributed:
             await self.publish(event.room_id, MESSAGE, event.source.channel_id, text=text,
                                index=event.index)  # fmt: skip

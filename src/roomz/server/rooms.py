@@ -29,16 +29,18 @@ CHAT_ROOM = {"roomz": True}  # the metadata that marks a roomkit room as a chat 
 
 
 class ChatError(Exception):
-    """A request the chat refuses, with a stable protocol reason and its HTTP-like code."""
+    """A request the chat refuses, with a stable protocol reason and its HTTP-like code;
+    ``extra`` fields (such as ``retry_after``) go into the answer too."""
 
-    def __init__(self, reason: Reason, message: str) -> None:
+    def __init__(self, reason: Reason, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.reason = reason
         self.code = REASON_CODES[reason]
+        self.extra = extra
 
     def frame(self) -> dict[str, Any]:
-        """The answer's fields: ``{"error", "code", "reason"}``."""
-        return {"error": str(self), "code": self.code, "reason": str(self.reason)}
+        """The answer's fields: ``{"error", "code", "reason", **extra}``."""
+        return {"error": str(self), "code": self.code, "reason": str(self.reason), **self.extra}
 
 
 class Rooms:

@@ -5,8 +5,9 @@ small messages on the relay (``custom`` events on the default room, which every 
 watches). They are sent whatever :data:`~roomz.server.chat.ANNOUNCE_LIMIT` says — one per
 socket opened or closed, not one per receiver — and only when there are other processes:
 
-* ``roster_entry`` ``{"user", "connections", "seq"}`` — the sender now has ``connections``
-  sockets of ``user`` (0: none left);
+* ``roster_entry`` ``{"user", "connections", "seq", "gone"}`` — the sender now has
+  ``connections`` sockets of ``user`` (0: none left); ``gone``: that was the user's last
+  socket in any process as far as the sender knew, and it announced their departure;
 * ``roster_request`` ``{"of"}`` — a process that starts asks the others (or, with ``of``,
   one of them) for their rosters, so it also knows who connected before it started;
 * ``roster_reply`` ``{"entries": [{"user", "connections", "status"}], "seq"}`` — a
@@ -23,6 +24,14 @@ that process for its roster again, so the views heal within one heartbeat.
 A process that dies without ``roster_gone`` (killed, host lost): its users stay listed
 until it has been silent for :data:`SILENT_HEARTBEATS` heartbeats (15 s by default), then
 they are dropped with it.
+
+Departures, the policy: a user leaves (``user_left``, presence ``offline``) when their last
+socket in ANY process closes, announced once. The process that closes it announces it when
+its roster shows no other socket anywhere (``changed`` returns True). Otherwise it *defers*:
+should the user's other sockets then go without the process that closes them announcing
+(it closed them at the same time and also thought this process still had one, or it died),
+the departure is announced here, through ``on_gone`` — in a tie (both deferred), by the
+process whose origin sorts first.
 
 Status is the last ``presence`` a user announced (``online`` or ``away``), learned from the
 presence events every process receives; a user who arrives with no socket open anywhere is
@@ -55,6 +64,8 @@ SILENT_HEARTBEATS = 3
 
 Publish = Callable[..., Awaitable[None]]
 """``publish(kind, **data)``: a ``custom`` event to every process (the relay's)."""
+OnGone = Callable[[dict[str, Any]], Awaitable[None]]
+"""``on_gone(user)``: announce that a user whose departure this process deferred is gone."""
 
 
 @dataclass
@@ -74,12 +85,22 @@ class Roster:
         origin: this process's id (the relay's).
         publish: sends a roster message to every process; ``None`` in a single process.
         heartbeat: seconds between two ``roster_alive``.
+        on_gone: announces a deferred departure (see the module docstring).
     """
 
-    def __init__(self, origin: str, publish: Publish | None, *, heartbeat: float = HEARTBEAT):
+    def __init__(
+        self,
+        origin: str,
+        publish: Publish | None,
+        *,
+        heartbeat: float = HEARTBEAT,
+        on_gone: OnGone | None = None,
+    ):
         self.origin = origin
         self.heartbeat = heartbeat
         self._publish = publish
+        self._on_gone = on_gone
+        self._deferred: set[str] = set()  # users whose departure another process may owe
         self._processes: dict[str, _Process] = {origin: _Process()}
         self._totals: dict[str, int] = {}  # user id → sockets in every process
         self._users: dict[str, dict[str, Any]] = {}
@@ -107,12 +128,20 @@ class Roster:
 
     # -- this process ----------------------------------------------------------------------
 
-    async def changed(self, user: dict[str, Any], connections: int) -> None:
-        """This process now has ``connections`` sockets of ``user``; the others are told."""
+    async def changed(self, user: dict[str, Any], connections: int) -> bool:
+        """This process now has ``connections`` sockets of ``user``; the others are told.
+        True when that closed the user's last socket in any process (announce it)."""
         seq = self._next()
+        user_id = str(user.get("id"))
         self._apply(self.origin, dict(user), connections, seq)
+        gone = connections == 0 and user_id not in self._totals
+        if connections == 0 and not gone:
+            self._deferred.add(user_id)
+        else:
+            self._deferred.discard(user_id)
         if self._publish is not None:
-            await self._send(ENTRY, user=user, connections=connections)
+            await self._send(ENTRY, user=user, connections=connections, gone=gone)
+        return gone
 
     def presence(self, user_id: str, status: str) -> None:
         """``user_id`` announced ``online`` or ``away`` (through any process). Ignored for a
@@ -148,14 +177,21 @@ class Roster:
         seq = data.get("seq")
         seq = seq if isinstance(seq, int) else 0
         if kind == GONE:
-            self._drop(origin)
+            await self._settle(self._drop(origin))
             return
         process = self._processes.get(origin)
         if process is None:
             process = self._processes[origin] = _Process()
         process.heard = time.monotonic()
         if kind == ENTRY and isinstance(data.get("user"), dict):
-            self._apply(origin, data["user"], int(data.get("connections", 0)), seq)
+            user = data["user"]
+            self._apply(origin, user, int(data.get("connections", 0)), seq)
+            user_id = str(user.get("id"))
+            if user_id in self._deferred and user_id not in self._totals:
+                # Gone everywhere now: announced by the sender, or owed by one of us two.
+                self._deferred.discard(user_id)
+                if not data.get("gone") and self.origin < origin:
+                    await self._gone(user)
         elif kind == REPLY:
             self._replace(origin, data.get("entries") or [], seq)
         elif kind == REQUEST and data.get("of") in (None, self.origin):
@@ -223,12 +259,27 @@ class Roster:
         self._users.pop(user_id, None)
         self._status.pop(user_id, None)
 
-    def _drop(self, origin: str) -> None:
+    def _drop(self, origin: str) -> list[dict[str, Any]]:
+        """Forget a process; the users whose deferred departure that completed."""
         process = None if origin == self.origin else self._processes.pop(origin, None)
         if process is None:
-            return
+            return []
+        owed = []
         for user_id in list(process.counts):
+            user = self._users.get(user_id)
             self._set(process, user_id, 0)
+            if user is not None and user_id in self._deferred and user_id not in self._totals:
+                self._deferred.discard(user_id)
+                owed.append(user)
+        return owed
+
+    async def _settle(self, owed: list[dict[str, Any]]) -> None:
+        for user in owed:
+            await self._gone(user)
+
+    async def _gone(self, user: dict[str, Any]) -> None:
+        if self._on_gone is not None:
+            await self._on_gone(user)
 
     async def _heartbeat(self) -> None:
         while True:
@@ -237,7 +288,8 @@ class Roster:
             for origin, process in list(self._processes.items()):
                 if origin != self.origin and process.heard < silent:
                     logger.warning("process %s went silent; its users leave the roster", origin)
-                    self._drop(origin)
+                    with contextlib.suppress(Exception):  # Redis down: the users stay gone
+                        await self._settle(self._drop(origin))
             try:
                 await self._send(ALIVE)
             except Exception as exc:  # Redis down: the next beat tries again

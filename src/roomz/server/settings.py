@@ -11,6 +11,8 @@ login links to the console.
 ``ROOMZ_DATABASE``             ``sqlite:///roomz.db`` (default) or ``postgresql://…``
 ``ROOMZ_REDIS_URL``            with PostgreSQL: share locks and live events between
                                processes through Redis
+``ROOMZ_LOCK_LEASE``           with Redis: seconds a crashed process's room locks block
+                               their rooms (renewed every third of it while it lives); 2.5
 ``ROOMZ_ALLOWED_EMAILS``       comma-separated addresses allowed to log in
 ``ROOMZ_ALLOWED_DOMAINS``      comma-separated domains allowed to log in
 ``ROOMZ_OPEN_SIGNUP``          ``1`` to let any address log in
@@ -67,6 +69,7 @@ class Settings(BaseModel):
     port: int = Field(default=8000, ge=0, le=65535)
     database: str = "sqlite:///roomz.db"
     redis_url: str | None = None
+    lock_lease: float = Field(default=2.5, ge=0.3, le=300.0)
     allowed_emails: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     open_signup: bool = False

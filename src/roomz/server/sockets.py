@@ -12,27 +12,48 @@ any of them (see :mod:`roomz.server.outbox` for the slow-socket policy).
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from roomz.server.outbox import Outbox
 
+CloseSocket = Callable[[str], None]
+"""Closes a socket with the session-ended code (1008) and the given reason; never waits."""
+
 
 class Connection:
-    """One open socket of one user."""
+    """One open socket of one user.
+
+    Args:
+        close: closes the socket when its session ends (see :meth:`end`).
+        lifetime: seconds the session has left when the socket opened (``None``: unknown);
+            the chat closes the socket when they have passed.
+    """
 
     __slots__ = (
-        "checked", "id", "last_index", "outbox", "rooms", "session", "stamp", "tokens", "user",
+        "_close", "checked", "expiry", "id", "last_index", "lifetime", "outbox", "rooms",
+        "session", "stamp", "tokens", "user",
     )  # fmt: skip
 
     def __init__(
-        self, connection_id: str, user: dict[str, Any], session: str, outbox: Outbox
+        self,
+        connection_id: str,
+        user: dict[str, Any],
+        session: str,
+        outbox: Outbox,
+        *,
+        close: CloseSocket | None = None,
+        lifetime: float | None = None,
     ) -> None:
         self.id = connection_id
         self.user = user
         self.session = session
         self.outbox = outbox
+        self.lifetime = lifetime
+        self.expiry: asyncio.TimerHandle | None = None  # the chat's timer for ``lifetime``
+        self._close = close
         self.rooms: set[str] = set()  # replaced by the user's shared set when registered
         self.last_index: dict[str, int] = {}
         self.tokens = 0.0  # the rate limiter's bucket (see roomz.server.requests)
@@ -46,6 +67,13 @@ class Connection:
     def push(self, text: str) -> None:
         """Queue an encoded frame for this socket."""
         self.outbox.push(text)
+
+    def end(self, reason: str) -> None:
+        """The session ended (``reason``): nothing more is written, and the socket closes."""
+        self.outbox.stop()
+        close, self._close = self._close, None
+        if close is not None:
+            close(reason)
 
     def deliver(self, room: str, index: int, text: str) -> bool:
         """Queue a message frame unless the user left ``room`` or this socket had it."""

@@ -100,9 +100,13 @@ class ChatEndpoint:
             self._chat.metrics.slow_disconnects += 1
             closing.append(asyncio.get_running_loop().create_task(_close(ws, CLOSE_TRY_AGAIN)))
 
+        def session_ended(reason: str) -> None:
+            closing.append(asyncio.get_running_loop().create_task(_close(ws, CLOSE_POLICY, reason)))
+
         connection = self._chat.new_connection(
-            user, session, Outbox(write or ws.send_text, too_slow, paused=True)
-        )
+            user, session, Outbox(write or ws.send_text, too_slow, paused=True),
+            close=session_ended, lifetime=await self._auth.session_remaining(session),
+        )  # fmt: skip
         self._requests.limit.fill(connection)
         try:
             rooms = await self._chat.connect(connection)
@@ -185,8 +189,8 @@ def _by_cookie(ws: WebSocket) -> bool:
     return not (scheme.lower() == "bearer" and token.strip())
 
 
-async def _close(ws: WebSocket, code: int) -> None:
+async def _close(ws: WebSocket, code: int, reason: str | None = None) -> None:
     try:
-        await ws.close(code)
+        await ws.close(code, reason)
     except Exception as exc:  # closed already, by the peer or by the other path
         logger.debug("close(%d) failed: %r", code, exc)

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from roomkit.errors import BackendConnectionError, InvalidArgumentError, LockTimeoutError
 from roomkit.locks import RedisLockManager
 from roomkit.locks._redis_scripts import ACQUIRE, RoomKeys
+from roomkit.locks.redis import DEFAULT_LEASE, UNREACHABLE_PAUSE
 from tests.conftest import UNIT
 from tests.roomkit.backend_helpers import (
     ThrowawayRedis,
@@ -33,12 +34,13 @@ import asyncio, sys
 from roomkit.locks.redis import RedisLockManager
 
 async def main(url, prefix, expiry):
-    manager = RedisLockManager(url, key_prefix=prefix, expiry=expiry)
+    lease = {"expiry": float(expiry)} if expiry else {}  # "": the default lease
+    manager = RedisLockManager(url, key_prefix=prefix, **lease)
     async with manager.locked("room") as lock:
         print(lock.fencing_token, flush=True)
         await asyncio.sleep(3600)
 
-asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3]))
 """
 
 # Waits for the room's lock in a child process until it is killed.
@@ -122,6 +124,27 @@ async def test_expiry_frees_the_lock_of_a_killed_holder(
         waited = time.monotonic() - killed_at
         assert lock.fencing_token > fence
     assert waited < expiry + 0.5 * UNIT
+
+
+async def test_a_killed_holder_stalls_its_room_for_at_most_the_default_lease(
+    redis_url: str, prefix: str, manager: RedisLockManager
+) -> None:
+    """With no ``expiry`` given, a SIGKILLed holder that had held (and renewed) its lock
+    for a while frees the room within its lease (2.5 s)."""
+    holder = await start_python(HOLD, redis_url, prefix, "")
+    try:
+        fence = int(await read_line(holder, within=10 * UNIT))
+        await asyncio.sleep(2 * DEFAULT_LEASE)  # renewed by its watchdog meanwhile
+        with pytest.raises(LockTimeoutError):  # still held: its lease was renewed
+            async with manager.locked("room", timeout=0.2):
+                pass
+    finally:
+        await kill(holder)
+    killed_at = time.monotonic()
+    async with manager.locked("room", timeout=10 * UNIT) as lock:
+        waited = time.monotonic() - killed_at
+        assert lock.fencing_token > fence
+    assert waited <= DEFAULT_LEASE + 0.5 * UNIT, waited
 
 
 async def test_a_killed_waiter_does_not_block_the_queue(
@@ -291,10 +314,38 @@ async def test_locks_work_again_after_a_server_restart() -> None:
                 async with locks.locked("room", timeout=5 * UNIT):
                     pass
             await server.start()
+            await asyncio.sleep(3 * UNREACHABLE_PAUSE)  # its probe hears Redis again meanwhile
             async with locks.locked("room", timeout=5 * UNIT) as after:
                 pass
         # A restarted server without persistence starts its fencing counter again.
         assert before.fencing_token == after.fencing_token == 1
+    finally:
+        await server.kill()
+
+
+async def test_acquisitions_fail_fast_while_the_server_is_down() -> None:
+    """Twenty tasks queued on one room while Redis is dead all get BackendConnectionError
+    within a second, not one connection retry cycle after another."""
+    server = ThrowawayRedis()
+    await server.start()
+    try:
+        async with RedisLockManager(server.url) as locks:
+            async with locks.locked("room"):
+                pass
+            await server.kill()
+
+            async def attempt() -> BaseException | None:
+                try:
+                    async with locks.locked("room", timeout=30 * UNIT):
+                        return None
+                except BackendConnectionError as exc:
+                    return exc
+
+            started = time.monotonic()
+            outcomes = await asyncio.gather(*(attempt() for _ in range(20)))
+            elapsed = time.monotonic() - started
+        assert all(isinstance(o, BackendConnectionError) for o in outcomes), outcomes
+        assert elapsed < 1.5 * UNIT, elapsed
     finally:
         await server.kill()
 

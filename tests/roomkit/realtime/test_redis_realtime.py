@@ -193,6 +193,42 @@ async def test_subscribers_hear_again_after_a_server_restart() -> None:
     assert inbox.events[0].user_id == "before"
 
 
+async def test_on_resubscribed_runs_once_per_reconnection_before_later_events() -> None:
+    """The callback runs once after the reader subscribed again; an event published once it
+    has run is delivered, so a store read in it plus live events leave no hole."""
+    server = ThrowawayRedis()
+    await server.start()
+    resubscribed = asyncio.Event()
+    calls: list[int] = []
+    try:
+        async with (
+            RedisRealtime(server.url) as subscriber,
+            RedisRealtime(server.url) as publisher,
+        ):
+            inbox = Inbox()
+
+            async def recover() -> None:
+                calls.append(len(inbox.events))
+                resubscribed.set()
+
+            subscriber.on_resubscribed(recover)
+            await subscriber.subscribe("room", inbox)
+            await publisher.publish(typing("room", "before"))
+            await inbox.wait_for(1)
+            assert calls == []
+            await server.kill()
+            await server.start()
+            async with asyncio.timeout(15 * UNIT):
+                await resubscribed.wait()
+            await publisher.publish(typing("room", "after"))
+            await inbox.wait_for(2)
+            await asyncio.sleep(0.2)
+    finally:
+        await server.kill()
+    assert [e.user_id for e in inbox.events] == ["before", "after"]
+    assert calls == [1]
+
+
 def test_redis_is_imported_only_when_asked_for() -> None:
     """``import roomkit.realtime`` loads no redis; asking for RedisRealtime does."""
     script = (

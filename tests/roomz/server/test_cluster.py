@@ -9,10 +9,9 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from roomz import AsyncClient
@@ -103,24 +102,6 @@ async def test_a_user_on_both_processes_gets_every_message_once_in_order(
             assert indexes == sorted(set(indexes)) and len(indexes) == 40
 
 
-async def test_a_logout_on_one_process_ends_the_session_on_the_other(
-    pair: tuple[RunningServer, RunningServer],
-) -> None:
-    """The session's socket on the second process fails its next request after logout."""
-    one, two = pair
-    session = await one.session_token("ann@example.com")
-    async with AsyncClient(two.ws_url, session, reconnect=False) as ann:
-        assert "server_time" in await ann.ping()
-        async with httpx.AsyncClient(base_url=one.http_url) as http:
-            response = await http.post(
-                "/auth/logout", headers={"Authorization": f"Bearer {session}"}
-            )
-            assert response.status_code == 200
-        await asyncio.sleep(0.2)
-        answer = await ann.ping()
-        assert answer.get("reason") in ("not_authenticated", "connection_lost"), answer
-
-
 async def test_joining_on_one_process_reaches_the_users_sockets_on_the_other(
     pair: tuple[RunningServer, RunningServer],
 ) -> None:
@@ -155,6 +136,18 @@ def cluster_env(postgres_dsn: str, pg_schema: str, redis_url: str) -> dict[str, 
     }
 
 
+@asynccontextmanager
+async def two_servers(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> AsyncIterator[tuple[RunningServer, RunningServer]]:
+    """Two `roomz serve` processes on one schema and one Redis (see :func:`cluster_env`)."""
+    env = cluster_env(postgres_dsn, pg_schema, redis_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+        yield one, two
+
+
 async def test_who_on_one_process_lists_users_of_the_other_even_when_it_started_later(
     tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
 ) -> None:
@@ -181,10 +174,7 @@ async def test_users_of_a_process_that_dies_leave_who_after_its_silence(
     tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
 ) -> None:
     """A killed process says no goodbye; its users leave who after 3 missed heartbeats."""
-    env = cluster_env(postgres_dsn, pg_schema, redis_url)
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    async with serve(tmp_path / "a", **env) as one, serve(tmp_path / "b", **env) as two:
+    async with two_servers(tmp_path, postgres_dsn, pg_schema, redis_url) as (one, two):
         ann = AsyncClient(one.ws_url, await one.session_token("ann@example.com"), reconnect=False)
         bob = AsyncClient(two.ws_url, await two.session_token("bob@example.com"))
         async with ann, bob:
@@ -195,3 +185,40 @@ async def test_users_of_a_process_that_dies_leave_who_after_its_silence(
             await until_who(bob, lambda users: users == [("bob@example.com", "online", 1)])
             waited = time.monotonic() - started
             assert 0.3 * UNIT <= waited <= 2.5 * UNIT, waited
+
+
+def departures(sees: Events, email: str) -> list[tuple[str, str]]:
+    """The ``user_left`` (room general) and ``offline`` events about ``email``, in order."""
+    left = [("user_left", "") for e in sees.by_name["user_left"] if e["user"]["email"] == email]
+    offline = [
+        ("presence", e["status"])
+        for e in sees.by_name["presence"]
+        if e["user"]["email"] == email and e["status"] == "offline"
+    ]
+    return left + offline
+
+
+async def test_a_user_leaves_only_when_their_last_socket_anywhere_closes(
+    tmp_path: Path, postgres_dsn: str, pg_schema: str, redis_url: str
+) -> None:
+    """Ann on both processes closes her socket on the first: Bob, there, hears nothing of
+    her leaving; when her socket on the second closes too, he hears it once."""
+    async with two_servers(tmp_path, postgres_dsn, pg_schema, redis_url) as (one, two):
+        session = await one.session_token("ann@example.com")
+        bob = AsyncClient(one.ws_url, await one.session_token("bob@example.com"))
+        ann_one, ann_two = AsyncClient(one.ws_url, session), AsyncClient(two.ws_url, session)
+        bob_sees = Events(bob)
+        async with bob:
+            await ann_two.connect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 1) in users)
+            await ann_one.connect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 2) in users)
+            await ann_one.disconnect()
+            await until_who(bob, lambda users: ("ann@example.com", "online", 1) in users)
+            await asyncio.sleep(0.5 * UNIT)
+            assert departures(bob_sees, "ann@example.com") == []
+            await ann_two.disconnect()
+            await bob_sees.wait("user_left", by("ann@example.com"))
+            await asyncio.sleep(0.5 * UNIT)
+            expected = [("user_left", ""), ("presence", "offline")]
+            assert departures(bob_sees, "ann@example.com") == expected

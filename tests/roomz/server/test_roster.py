@@ -69,3 +69,70 @@ async def test_online_filters_by_members() -> None:
     assert [u["user"]["id"] for u in roster.online([BOB["id"], "user:cy@example.com"])] == [
         BOB["id"]
     ]
+
+
+class Cluster:
+    """Rosters of processes ``a`` and ``b`` whose messages wait until delivered, and the
+    departures each announced through ``on_gone``."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, EphemeralEvent]] = []  # (receiver, message)
+        self.announced: list[tuple[str, str]] = []  # (process, user email)
+        self.rosters = {name: self._roster(name) for name in ("a", "b")}
+
+    def _roster(self, name: str) -> Roster:
+        other = "b" if name == "a" else "a"
+
+        async def publish(kind: str, **data: Any) -> None:
+            self.queued.append((other, said(name, kind, **data)))
+
+        async def on_gone(user: dict[str, Any]) -> None:
+            self.announced.append((name, str(user["email"])))
+
+        return Roster(name, publish, on_gone=on_gone)
+
+    async def deliver(self) -> None:
+        while self.queued:
+            receiver, message = self.queued.pop(0)
+            await self.rosters[receiver].receive(message)
+
+
+async def test_a_user_on_two_processes_leaves_once_when_both_close_at_once() -> None:
+    """Both processes close Ann's last socket before hearing of the other's: each thinks
+    she is still on the other, and exactly one of them announces her departure."""
+    cluster = Cluster()
+    a, b = cluster.rosters["a"], cluster.rosters["b"]
+    await a.changed(ANN, 1)
+    await b.changed(ANN, 1)
+    await cluster.deliver()
+    assert await a.changed(ANN, 0) is False
+    assert await b.changed(ANN, 0) is False
+    await cluster.deliver()
+    assert cluster.announced == [("a", "ann@example.com")]
+
+
+async def test_the_process_that_closes_the_last_socket_announces_alone() -> None:
+    """Ann leaves process a (deferred), then b: b announces, a does not again."""
+    cluster = Cluster()
+    a, b = cluster.rosters["a"], cluster.rosters["b"]
+    await a.changed(ANN, 1)
+    await b.changed(ANN, 1)
+    await cluster.deliver()
+    assert await a.changed(ANN, 0) is False
+    await cluster.deliver()
+    assert await b.changed(ANN, 0) is True
+    await cluster.deliver()
+    assert cluster.announced == []
+
+
+async def test_a_deferred_departure_is_announced_when_the_other_process_goes() -> None:
+    """Ann leaves process a while still on b; b stops: a announces her departure."""
+    cluster = Cluster()
+    a, b = cluster.rosters["a"], cluster.rosters["b"]
+    await a.changed(ANN, 1)
+    await b.changed(ANN, 1)
+    await cluster.deliver()
+    assert await a.changed(ANN, 0) is False
+    cluster.queued.clear()
+    await a.receive(said("b", GONE, seq=99))
+    assert cluster.announced == [("a", "ann@example.com")]

@@ -149,6 +149,12 @@ class Auth:
             return None
         return user_info(*found)
 
+    async def session_remaining(self, session_token: str) -> float | None:
+        """Seconds until the session expires (``None``: no such session), so its open
+        sockets can be closed when it does."""
+        expires = await self._sessions.expires_at(session_token)
+        return None if expires is None else expires - self._clock()
+
     async def logout(self, session_token: str) -> None:
         """Revoke the session: the token stops working everywhere at once."""
         await self._sessions.revoke(session_token)

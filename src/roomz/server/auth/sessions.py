@@ -22,6 +22,11 @@ class Sessions(HashedTokens):
             return None
         return await self._store.session_user(token_hash, self._clock())
 
+    async def expires_at(self, token: str) -> float | None:
+        """When the session named by ``token`` expires (epoch seconds); ``None`` if unknown."""
+        token_hash = self.hashed(token)
+        return None if token_hash is None else await self._store.session_expiry(token_hash)
+
     async def revoke(self, token: str) -> None:
         """End the session named by ``token``, if there is one."""
         token_hash = self.hashed(token)

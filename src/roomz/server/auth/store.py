@@ -172,6 +172,13 @@ class AuthStore:
         )
         return (str(rows[0][0]), _text_or_none(rows[0][1])) if rows else None
 
+    async def session_expiry(self, token_hash: str) -> float | None:
+        """When a stored session expires (seconds since the epoch); ``None`` if unknown."""
+        rows = await self._db.fetch(
+            "SELECT expires_at FROM roomz_sessions WHERE token_hash = ?", (token_hash,)
+        )
+        return float(rows[0][0]) if rows else None
+
     async def delete_session(self, token_hash: str) -> None:
         """Remove a session (nothing happens if there is none)."""
         await self._db.fetch("DELETE FROM roomz_sessions WHERE token_hash = ?", (token_hash,))
