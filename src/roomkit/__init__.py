@@ -151,6 +151,7 @@ from roomkit.providers.http.webhook import parse_http_webhook
 from roomkit.providers.messenger.base import MessengerProvider
 from roomkit.providers.messenger.config import MessengerConfig
 from roomkit.providers.messenger.mock import MockMessengerProvider
+from roomkit.providers.messenger.webhook import parse_messenger_webhook
 from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
 from roomkit.providers.rcs.mock import MockRCSProvider
 from roomkit.providers.sms.base import SMSProvider
@@ -398,6 +399,7 @@ __all__ = [
     "is_valid_phone",
     "normalize_phone",
     "parse_http_webhook",
+    "parse_messenger_webhook",
     "parse_teams_activity",
     "parse_teams_reactions",
     "parse_teams_webhook",

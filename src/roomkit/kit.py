@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar
 
 from roomkit.admin import RoomOps, SendFn, WebSocketOps
@@ -20,7 +19,7 @@ from roomkit.hooks.registrar import execution_of, hook_decorator, identity_decor
 from roomkit.identity.base import IdentityResolver
 from roomkit.identity.step import IdentityStep
 from roomkit.inbound import Pipeline
-from roomkit.layers import Kept
+from roomkit.layers import kept
 from roomkit.locks.base import RoomLockManager
 from roomkit.locks.memory import InMemoryLockManager
 from roomkit.locks.reentrant import ReentrantLocks
@@ -178,12 +177,12 @@ class RoomKit(RoomAdmin):
         """The registered channels by id (a copy)."""
         return dict(self._channels)
 
-    stt = Kept("The speech-to-text provider given to the constructor.")
-    tts = Kept("The text-to-speech provider given to the constructor.")
-    voice = Kept("The voice backend given to the constructor.")
-    task_runner = Kept("The task runner given to the constructor.")
-    delivery_strategy = Kept("The delivery strategy given to the constructor.")
-    telemetry = Kept("The telemetry configuration given to the constructor.")
+    stt = kept("stt", "The speech-to-text provider given to the constructor.")
+    tts = kept("tts", "The text-to-speech provider given to the constructor.")
+    voice = kept("voice", "The voice backend given to the constructor.")
+    task_runner = kept("task_runner", "The task runner given to the constructor.")
+    delivery_strategy = kept("delivery_strategy", "The delivery strategy given to the constructor.")
+    telemetry = kept("telemetry", "The telemetry configuration given to the constructor.")
 
     @property
     def max_chain_depth(self) -> int:
@@ -387,12 +386,7 @@ class RoomKit(RoomAdmin):
     async def __aenter__(self) -> RoomKit:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     def _check_open(self) -> None:

@@ -13,15 +13,11 @@ if TYPE_CHECKING:
     from roomkit.kit import RoomKit
 
 
-class Kept:
+def kept(name: str, doc: str) -> property:
     """A read-only property showing what the constructor kept in ``_<name>``."""
+    attribute = f"_{name}"
 
-    def __init__(self, doc: str) -> None:
-        self.__doc__ = doc
-        self._attribute = ""
+    def value(kit: RoomKit) -> Any:
+        return getattr(kit, attribute)
 
-    def __set_name__(self, owner: type[RoomKit], name: str) -> None:
-        self._attribute = f"_{name}"
-
-    def __get__(self, kit: RoomKit | None, owner: type[RoomKit]) -> Any:
-        return self if kit is None else getattr(kit, self._attribute)
+    return property(value, doc=doc)

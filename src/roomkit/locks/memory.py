@@ -12,7 +12,7 @@ import asyncio
 from collections import deque
 from types import TracebackType
 
-from roomkit.errors import LockTimeoutError
+from roomkit.errors import InvalidArgumentError, LockTimeoutError
 from roomkit.locks.base import RoomLockManager
 
 
@@ -71,10 +71,28 @@ class _RoomLock:
 
 
 class InMemoryLockManager(RoomLockManager):
-    """Per-room locks for a single process. Waiters are admitted first come, first served."""
+    """Per-room locks for a single process. Waiters are admitted first come, first served.
 
-    def __init__(self) -> None:
+    Args:
+        max_locks: the most idle room locks kept for reuse. A room's entry is dropped as soon
+            as nobody holds or waits for its lock, so none is ever kept idle and the table
+            holds only the rooms in use: any value of at least 1 bounds it. Kept for the
+            documented constructor.
+
+    Raises:
+        InvalidArgumentError: ``max_locks`` below 1.
+    """
+
+    def __init__(self, max_locks: int = 1024) -> None:
+        if isinstance(max_locks, bool) or not isinstance(max_locks, int) or max_locks < 1:
+            raise InvalidArgumentError("max_locks", max_locks, "an integer of at least 1")
+        self.max_locks = max_locks
         self._locks: dict[str, _Entry] = {}  # rooms whose lock is held
+
+    @property
+    def size(self) -> int:
+        """How many rooms have a lock entry now: held, or waited for."""
+        return len(self._locks)
 
     def locked(self, room_id: str, *, timeout: float | None = None) -> _RoomLock:
         return _RoomLock(self, room_id, timeout)

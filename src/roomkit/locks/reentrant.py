@@ -63,7 +63,12 @@ class _Entry:
             hold = held.get(self._room_id)
             if hold is not None and hold.active:
                 return  # re-entry by the holder or a task it started
-        lock = self._inner.locked(self._room_id, timeout=self._timeout)
+        # A manager written from the documented ``locked(room_id)`` takes no timeout: pass one
+        # only when there is one.
+        if self._timeout is None:
+            lock = self._inner.locked(self._room_id)
+        else:
+            lock = self._inner.locked(self._room_id, timeout=self._timeout)
         await lock.__aenter__()
         self._lock = lock
         self._hold = hold = _Hold()

@@ -212,15 +212,15 @@ async def test_on_resubscribed_runs_once_per_reconnection_before_later_events() 
                 resubscribed.set()
 
             subscriber.on_resubscribed(recover)
-            await subscriber.subscribe("room", inbox)
-            await publisher.publish(typing("room", "before"))
+            await subscriber.subscribe_to_room("room", inbox)
+            await publisher.publish_to_room("room", typing("room", "before"))
             await inbox.wait_for(1)
             assert calls == []
             await server.kill()
             await server.start()
             async with asyncio.timeout(15 * UNIT):
                 await resubscribed.wait()
-            await publisher.publish(typing("room", "after"))
+            await publisher.publish_to_room("room", typing("room", "after"))
             await inbox.wait_for(2)
             await asyncio.sleep(0.2)
     finally:

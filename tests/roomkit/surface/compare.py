@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
+import typing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -198,6 +199,14 @@ def check_property(doc: dict[str, Any], cls: type) -> list[str]:
     return []
 
 
+ASYNC_CONTEXT_MANAGERS = frozenset({"locked"})
+
+
+def _returns_async_context_manager(fn: Any) -> bool:
+    returns = typing.get_type_hints(fn).get("return")
+    return hasattr(typing.get_origin(returns) or returns, "__aenter__")
+
+
 def check_method(doc: dict[str, Any], cls: type, ns: dict[str, Any]) -> list[str]:
     """A documented method: binding, async-ness, abstractness and parameters."""
     name = doc["name"]
@@ -210,6 +219,10 @@ def check_method(doc: dict[str, Any], cls: type, ns: dict[str, Any]) -> list[str
     fn = getattr(cls, name)
     target = inspect.unwrap(getattr(fn, "__func__", fn))
     is_async = inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+    if name in ASYNC_CONTEXT_MANAGERS and doc["async"]:
+        # Documented as an ``@asynccontextmanager`` async generator; a method that returns an
+        # async context manager is used the same way (``async with manager.locked(room)``).
+        is_async = is_async or _returns_async_context_manager(target)
     if name != "__init__" and is_async != doc["async"]:
         problems.append(f"{name} async={is_async}, documented async={doc['async']}")
     is_abstract = name in getattr(cls, "__abstractmethods__", ())
