@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import shutil
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
-from tests.conftest import UNIT
+from roomkit import ConversationStore, InMemoryStore, PostgresStore, SQLiteStore
+from tests.conftest import POSTGRES_DSN, UNIT, fresh_pg_schema, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +120,27 @@ async def until(condition: Callable[[], object], *, within: float = 10.0) -> Non
             # Polling on purpose: the state lives in Redis or another process, which no local
             # event signals.
             await asyncio.sleep(0.005)
+
+
+STORE_KINDS = ("memory", "sqlite", "postgres")
+
+
+@contextlib.asynccontextmanager
+async def open_store(kind: str, tmp_path: Path) -> AsyncIterator[ConversationStore]:
+    """A fresh, empty store of ``kind`` (one of STORE_KINDS), closed afterwards.
+
+    SQLite writes ``roomkit.db`` in ``tmp_path``; PostgreSQL gets a schema of its own,
+    dropped afterwards (a failure in CI when the server is down, a skip elsewhere).
+    """
+    async with contextlib.AsyncExitStack() as stack:
+        store: ConversationStore
+        if kind == "memory":
+            store = InMemoryStore()
+        elif kind == "sqlite":
+            store = SQLiteStore(tmp_path / "roomkit.db")
+        else:
+            require_service("PostgreSQL", 5432)
+            schema = await stack.enter_async_context(fresh_pg_schema())
+            store = PostgresStore(POSTGRES_DSN, schema=schema)
+        stack.push_async_callback(store.close)
+        yield store

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,14 +12,11 @@ from roomkit import (
     ChannelType,
     ConversationStore,
     EventSource,
-    InMemoryStore,
-    PostgresStore,
     Room,
     RoomEvent,
-    SQLiteStore,
     TextContent,
 )
-from tests.conftest import POSTGRES_DSN, fresh_pg_schema, require_service
+from tests.roomkit.backend_helpers import open_store
 
 
 def event(room_id: str, body: str, **fields: object) -> RoomEvent:
@@ -34,16 +30,6 @@ def binding(room_id: str, channel_id: str, kind: ChannelType = ChannelType.SMS) 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ConversationStore]:
-    async with contextlib.AsyncExitStack() as stack:
-        store: ConversationStore
-        if request.param == "memory":
-            store = InMemoryStore()
-        elif request.param == "sqlite":
-            store = SQLiteStore(tmp_path / "roomkit.db")
-        else:
-            require_service("PostgreSQL", 5432)
-            schema = await stack.enter_async_context(fresh_pg_schema())
-            store = PostgresStore(POSTGRES_DSN, schema=schema)
-        stack.push_async_callback(store.close)
+    async with open_store(request.param, tmp_path) as store:
         await store.create_room(Room(id="r", organization_id="org", metadata={"tier": "gold"}))
         yield store

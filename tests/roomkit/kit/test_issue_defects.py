@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from roomkit import (
     InboundMessage,
     InMemoryStore,
     InvalidMessageError,
-    PostgresStore,
     RedisLockManager,
     RoomContext,
     RoomEvent,
@@ -31,24 +28,9 @@ from roomkit import (
     TextContent,
     WebSocketChannel,
 )
-from tests.conftest import POSTGRES_DSN, UNIT, fresh_pg_schema, require_service
-from tests.roomkit.backend_helpers import delete_keys
+from tests.conftest import UNIT
+from tests.roomkit.backend_helpers import delete_keys, open_store
 from tests.roomkit.helpers import text
-
-
-@contextlib.asynccontextmanager
-async def _store(kind: str, tmp_path: Path) -> AsyncIterator[ConversationStore]:
-    async with contextlib.AsyncExitStack() as stack:
-        store: ConversationStore
-        if kind == "memory":
-            store = InMemoryStore()
-        elif kind == "sqlite":
-            store = SQLiteStore(tmp_path / "roomkit.db")
-        else:
-            require_service("PostgreSQL", 5432)
-            schema = await stack.enter_async_context(fresh_pg_schema())
-            store = PostgresStore(POSTGRES_DSN, schema=schema)
-        yield store
 
 
 async def _kit(store: ConversationStore, **options: Any) -> RoomKit:
@@ -84,7 +66,7 @@ async def test_invalid_message_is_refused_before_anything_is_stored(
     kind: str, mutate: Any, tmp_path: Path
 ) -> None:
     """Same typed error in every store; nothing stored; the room stays readable (reopened)."""
-    async with _store(kind, tmp_path) as store:
+    async with open_store(kind, tmp_path) as store:
         kit = await _kit(store)
         message = text("u", "hello", channel_id="ws")
         mutate(message)
@@ -209,7 +191,7 @@ async def test_sending_into_an_unattached_room_logs_the_new_room(
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 async def test_send_event_refuses_metadata_json_cannot_carry(kind: str, tmp_path: Path) -> None:
     """The same typed error in every store, and nothing stored."""
-    async with _store(kind, tmp_path) as store:
+    async with open_store(kind, tmp_path) as store:
         kit = await _kit(store)
         for bad in ({"when": object()}, {"text": "lone \ud800"}):
             with pytest.raises(InvalidMessageError, match="metadata"):

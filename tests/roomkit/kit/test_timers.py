@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,39 +9,26 @@ from pathlib import Path
 import pytest
 
 from roomkit import (
-    ConversationStore,
     HookExecution,
     HookTrigger,
-    InMemoryStore,
-    PostgresStore,
     RoomContext,
     RoomEvent,
     RoomKit,
     RoomStatus,
-    SQLiteStore,
     WebSocketChannel,
 )
 from roomkit.models.room import RoomTimers
-from tests.conftest import POSTGRES_DSN, fresh_pg_schema, require_service
+from tests.roomkit.backend_helpers import open_store
 from tests.roomkit.helpers import text
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def kit(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[RoomKit]:
-    async with contextlib.AsyncExitStack() as stack:
-        store: ConversationStore
-        if request.param == "memory":
-            store = InMemoryStore()
-        elif request.param == "sqlite":
-            store = SQLiteStore(tmp_path / "roomkit.db")
-        else:
-            require_service("PostgreSQL", 5432)
-            schema = await stack.enter_async_context(fresh_pg_schema())
-            store = PostgresStore(POSTGRES_DSN, schema=schema)
+    async with open_store(request.param, tmp_path) as store:
         kit = RoomKit(store=store)
-        stack.push_async_callback(kit.close)
         kit.register_channel(WebSocketChannel("ws"))
         yield kit
+        await kit.close()
 
 
 async def _set_timers(kit: RoomKit, room_id: str, idle_for: float, **thresholds: int) -> None:
