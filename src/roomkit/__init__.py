@@ -151,6 +151,7 @@ from roomkit.providers.http.webhook import parse_http_webhook
 from roomkit.providers.messenger.base import MessengerProvider
 from roomkit.providers.messenger.config import MessengerConfig
 from roomkit.providers.messenger.mock import MockMessengerProvider
+from roomkit.providers.messenger.webhook import parse_messenger_webhook
 from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
 from roomkit.providers.rcs.mock import MockRCSProvider
 from roomkit.providers.sms.base import SMSProvider
@@ -186,6 +187,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
     from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.messenger.facebook import FacebookMessengerProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
@@ -204,6 +206,7 @@ _LAZY = {
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "FacebookMessengerProvider": "roomkit.providers.messenger.facebook",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
@@ -269,6 +272,7 @@ __all__ = [
     "EventSource",
     "EventStatus",
     "EventType",
+    "FacebookMessengerProvider",
     "FrameworkEvent",
     "HTTPChannel",
     "HTTPProvider",
@@ -398,6 +402,7 @@ __all__ = [
     "is_valid_phone",
     "normalize_phone",
     "parse_http_webhook",
+    "parse_messenger_webhook",
     "parse_teams_activity",
     "parse_teams_reactions",
     "parse_teams_webhook",

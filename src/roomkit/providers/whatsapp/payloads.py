@@ -13,13 +13,12 @@ from typing import Any
 from roomkit.errors import InvalidArgumentError
 from roomkit.models.content import (
     AudioContent,
-    CompositeContent,
     EventContent,
     MediaContent,
     TemplateContent,
     VideoContent,
 )
-from roomkit.providers._content import text_and_media
+from roomkit.providers._content import media_parts, text_and_media
 
 __all__ = ["message_objects", "template_object"]
 
@@ -35,7 +34,7 @@ def message_objects(content: EventContent) -> list[dict[str, Any]]:
     """
     if isinstance(content, TemplateContent):
         return [template_object(content.template_id, content.language, content.parameters)]
-    media = _media_parts(content)
+    media = media_parts(content)
     text, _ = text_and_media(content)
     if media:
         objects = [_media_object(part) for part in media]
@@ -71,14 +70,6 @@ def _body_parameters(params: dict[str, Any]) -> list[dict[str, str]]:
 
 def _text_object(text: str) -> dict[str, Any]:
     return {"type": "text", "text": {"preview_url": False, "body": text}}
-
-
-def _media_parts(content: EventContent) -> list[MediaContent | AudioContent | VideoContent]:
-    if isinstance(content, CompositeContent):
-        return [m for part in content.parts for m in _media_parts(part)]
-    if isinstance(content, MediaContent | AudioContent | VideoContent):
-        return [content]
-    return []
 
 
 def _media_object(part: MediaContent | AudioContent | VideoContent) -> dict[str, Any]:

@@ -13,16 +13,16 @@ from collections.abc import Mapping
 
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
-from roomkit.providers._graph import hub_challenge, verify_hub_signature, webhook_body
+from roomkit.providers._graph_webhook import GraphWebhook
 from roomkit.providers.whatsapp.cloud import WhatsAppCloudProvider, message_time
 from roomkit.providers.whatsapp.ledger import StatusLedger
 from roomkit.providers.whatsapp.webhook import parse_whatsapp_webhook
-from roomkit.webhooks import Intake, WebhookReceiver, WebhookSignatureError
+from roomkit.webhooks import Intake
 
 __all__ = ["WhatsAppCloudWebhook"]
 
 
-class WhatsAppCloudWebhook(WebhookReceiver):
+class WhatsAppCloudWebhook(GraphWebhook):
     """Args:
     app_secret: the Meta app's secret (the HMAC-SHA256 key).
     verify_token: the token entered in the app's webhook settings.
@@ -31,7 +31,6 @@ class WhatsAppCloudWebhook(WebhookReceiver):
     """
 
     vendor = "whatsapp"
-    signature_header = "x-hub-signature-256"
 
     def __init__(
         self,
@@ -42,19 +41,14 @@ class WhatsAppCloudWebhook(WebhookReceiver):
         provider: WhatsAppCloudProvider | None = None,
         path: str | None = None,
     ) -> None:
-        super().__init__(channel_id, path)
-        self._app_secret = app_secret
-        self._verify_token = verify_token
+        super().__init__(channel_id, app_secret, verify_token, path=path)
         self.provider = provider
         self.statuses = provider.statuses if provider else StatusLedger()
 
-    def handshake(self, query: Mapping[str, str]) -> str | None:
-        return hub_challenge(query, self._verify_token)
-
     def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
-        if not verify_hub_signature(self._app_secret, body, headers.get(self.signature_header, "")):
-            raise WebhookSignatureError(self.vendor)
-        messages, statuses = parse_whatsapp_webhook(webhook_body(body), self.channel_id)
+        messages, statuses = parse_whatsapp_webhook(
+            self.verified_body(body, headers), self.channel_id
+        )
         for message in messages:
             self._open_window(message)
         fresh = [s for s in statuses if self.statuses.advance(s.message_id, s.status)]
