@@ -13,6 +13,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
+
 from tests.standins.scripted import Recorded, Reply, ScriptedApp
 
 ACCESS_TOKEN = "meta-access-token-do-not-log"
@@ -125,3 +127,12 @@ def whatsapp_status(wamid: str, status: str, phone: str, timestamp: int) -> dict
 def messenger_event(page_id: str, *items: dict[str, Any]) -> dict[str, Any]:
     """A Messenger webhook body with one entry holding ``items`` as ``messaging``."""
     return {"object": "page", "entry": [{"id": page_id, "time": 1, "messaging": list(items)}]}
+
+
+async def handshake(base_url: str, path: str, challenge: str) -> tuple[httpx.Response, ...]:
+    """Meta's subscription GET with our verify token, then with a wrong one."""
+    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": challenge}
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        good = await client.get(path, params=query)
+        bad = await client.get(path, params={**query, "hub.verify_token": "a guess"})
+    return good, bad

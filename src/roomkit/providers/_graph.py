@@ -15,6 +15,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from roomkit.providers.vendor import VendorAPIError, VendorHTTP
 
 if TYPE_CHECKING:
@@ -99,10 +101,12 @@ class GraphAPIError(VendorAPIError):
 
 
 class GraphHTTP(VendorHTTP):
-    """:class:`VendorHTTP` whose errors are :class:`GraphAPIError`, retried by Graph's code."""
+    """:class:`VendorHTTP` sending ``token`` as Bearer (never in the URL, where it would be
+    logged); errors are :class:`GraphAPIError`, retried by Graph's code."""
 
-    def __init__(self, provider: str, **options: Any) -> None:
-        super().__init__(provider, read_graph_error, **options)
+    def __init__(self, provider: str, token: SecretStr, **options: Any) -> None:
+        bearer = {"Authorization": f"Bearer {token.get_secret_value()}"}
+        super().__init__(provider, read_graph_error, headers=bearer, **options)
 
     def _api_error(self, response: httpx.Response) -> VendorAPIError:
         base = super()._api_error(response)

@@ -20,6 +20,7 @@ from tests.standins.meta import (
     PAGE_ID,
     VERIFY_TOKEN,
     GraphStandIn,
+    handshake,
     messenger_event,
     signed,
 )
@@ -92,11 +93,9 @@ async def test_handshake_and_refused_webhooks(room: Room, caplog: pytest.LogCapt
     signed but not a page webhook 400 with one log line; nothing reaches the room."""
     await room.bind(MessengerChannel("fb"), recipient_id=PSID)
     receiver = MessengerWebhook("fb", APP_SECRET, VERIFY_TOKEN)
-    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "77"}
     app = create_webhook_app(room.kit, [receiver])
     async with serve_app(app) as base, httpx.AsyncClient(base_url=base) as client:
-        good = await client.get(receiver.path, params=query)
-        bad = await client.get(receiver.path, params={**query, "hub.verify_token": "nope"})
+        good, bad = await handshake(base, receiver.path, "77")
         body = text("m_x", "hi")
         plain = {"content-type": "application/json"}
         assert (await client.post(receiver.path, content=body, headers=plain)).status_code == 401

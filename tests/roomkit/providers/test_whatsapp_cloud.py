@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -188,17 +189,25 @@ async def test_rate_limits_are_retried_even_on_http_400(graph: GraphStandIn, cod
     assert len(graph.requests) == 2 and result.provider_message_id == "wamid.HBgL00000002"
 
 
-async def test_a_permanent_error_is_typed_and_sent_once(graph: GraphStandIn) -> None:
-    """Code 100 (bad parameter) with its subcode and trace id, and no token in the error."""
-    graph.queue(graph_error(100, "Invalid parameter", 400, subcode=2494010))
+async def test_a_permanent_error_is_typed_and_sent_once(
+    graph: GraphStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Code 100 (bad parameter) with its subcode and trace id, after one retried rate limit;
+    the token is in no error, repr or log line."""
+    caplog.set_level(logging.DEBUG)
+    graph.queue(
+        graph_error(130429, "Rate limit hit", 400),
+        graph_error(100, "Invalid parameter", 400, subcode=2494010),
+    )
     provider = cloud(graph)
     with pytest.raises(GraphAPIError) as caught:
         await provider.send(outbound(TextContent(body="hi")), PHONE)
     await provider.close()
     error = caught.value
     assert (error.code, error.subcode, error.fbtrace_id) == ("100", "2494010", "AbCdEfGhIjK")
-    assert not error.retryable and len(graph.requests) == 1
-    assert ACCESS_TOKEN not in str(error) + repr(error) + repr(provider)
+    assert not error.retryable and len(graph.requests) == 2
+    shown = str(error) + repr(error) + repr(provider) + repr(provider.config) + caplog.text
+    assert "retrying" in caplog.text and ACCESS_TOKEN not in shown
 
 
 async def test_a_wrong_token_is_an_auth_error(graph: GraphStandIn) -> None:

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from roomkit import RoomKit, WhatsAppChannel
@@ -23,6 +22,7 @@ from tests.standins.meta import (
     PHONE_NUMBER_ID,
     VERIFY_TOKEN,
     GraphStandIn,
+    handshake,
     signed,
     whatsapp_status,
     whatsapp_text,
@@ -94,11 +94,8 @@ async def test_a_reply_outside_the_window_is_a_failed_delivery(
 async def test_the_subscription_handshake(room: Room) -> None:
     """GET with our verify token echoes hub.challenge as text; any other token is a 403."""
     receiver = WhatsAppCloudWebhook("wa", APP_SECRET, VERIFY_TOKEN)
-    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158"}
-    app = create_webhook_app(room.kit, [receiver])
-    async with serve_app(app) as base, httpx.AsyncClient(base_url=base) as client:
-        good = await client.get(receiver.path, params=query)
-        bad = await client.get(receiver.path, params={**query, "hub.verify_token": "x"})
+    async with serve_app(create_webhook_app(room.kit, [receiver])) as base:
+        good, bad = await handshake(base, receiver.path, "1158")
     assert (good.status_code, good.text) == (200, "1158")
     assert bad.status_code == 403 and "1158" not in bad.text
 

@@ -50,9 +50,9 @@ class FacebookMessengerProvider(MessengerProvider):
         self._last_inbound: dict[str, int] = {}
         self._http = GraphHTTP(
             PROVIDER,
+            config.page_access_token,
             timeout=config.timeout,
             retry_policy=config.retry_policy,
-            headers={"Authorization": f"Bearer {config.page_access_token.get_secret_value()}"},
         )
 
     @property

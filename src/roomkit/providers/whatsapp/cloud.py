@@ -86,10 +86,7 @@ class WhatsAppCloudProvider(WhatsAppProvider):
         self.window = WindowLedger()
         self.statuses = StatusLedger()
         self._http = GraphHTTP(
-            PROVIDER,
-            timeout=config.timeout,
-            retry_policy=config.retry_policy,
-            headers={"Authorization": f"Bearer {config.access_token.get_secret_value()}"},
+            PROVIDER, config.access_token, timeout=config.timeout, retry_policy=config.retry_policy
         )
 
     @property
