@@ -1,5 +1,7 @@
 """Meta Graph API stand-in: WhatsApp Cloud API and Messenger Send API, and webhook signing.
 
+``GET /{version}/{node}`` answers the queued reply (a media object, for instance).
+
 ``POST /{version}/{phone_number_id}/messages`` answers like the Cloud API (``wamid.…``);
 ``POST /{version}/me/messages`` or ``/{version}/{page_id}/messages`` like the Send API
 (``m_…``). Both check the Bearer token (Messenger's may also come as ``access_token``).
@@ -33,6 +35,8 @@ class GraphStandIn(ScriptedApp):
         self.token = token
 
     def accepts(self, method: str, path: str) -> bool:
+        if method == "GET":  # a node, such as a media object
+            return path.startswith(f"/{VERSION}/")
         return method == "POST" and path.startswith(f"/{VERSION}/") and path.endswith("/messages")
 
     def authorized(self, headers: dict[str, str]) -> bool:
@@ -43,7 +47,7 @@ class GraphStandIn(ScriptedApp):
         if query.get("access_token") == [self.token]:  # the Send API's query-string form
             request.headers["authorization"] = f"Bearer {self.token}"
         reply = super()._choose(request)
-        if reply is not self.default:
+        if reply is not self.default or request.method == "GET":
             return reply
         number = len(self.requests)
         body = request.json

@@ -16,7 +16,7 @@ from pywa.errors import WhatsAppError
 from pywa.types import Message, MessageStatus
 from pywa.utils import webhook_updates_validator
 
-from roomkit.errors import InvalidArgumentError
+from roomkit.errors import InvalidArgumentError, ProviderError
 from roomkit.models.content import (
     AudioContent,
     CompositeContent,
@@ -44,6 +44,8 @@ from tests.standins.meta import (
     whatsapp_status,
     whatsapp_text,
 )
+from tests.standins.scripted import Reply, ScriptedApp
+from tests.standins.server import serve_app
 
 PHONE = "+16505551234"
 URL = f"/v21.0/{PHONE_NUMBER_ID}/messages"
@@ -227,6 +229,63 @@ async def test_content_without_text_media_or_template_is_refused(graph: GraphSta
     assert graph.requests == []
 
 
+async def test_reactions_reference_the_customers_message(graph: GraphStandIn) -> None:
+    provider = cloud(graph)
+    await provider.send_reaction(PHONE, PHONE, "wamid.IN1", "\N{THUMBS UP SIGN}")
+    await provider.close()
+    assert graph.last.json["type"] == "reaction"
+    assert graph.last.json["reaction"] == {"message_id": "wamid.IN1", "emoji": "\N{THUMBS UP SIGN}"}
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_inbound_media_is_fetched_with_the_token_only_from_metas_hosts(
+    graph: GraphStandIn, trusted: bool
+) -> None:
+    """Graph's media object names a download URL: the token goes there only when that host
+    is one of Meta's media hosts; the bytes are checked against the object's sha256."""
+    image = b"\xff\xd8jpeg bytes"
+    storage = ScriptedApp(Reply.raw(image, content_type="image/jpeg"))
+    async with serve_app(storage) as host:
+        provider = WhatsAppCloudProvider(
+            WhatsAppCloudConfig(
+                access_token=ACCESS_TOKEN,
+                phone_number_id=PHONE_NUMBER_ID,
+                graph_url=graph.base_url,
+                media_hosts=(host,) if trusted else (),
+            )
+        )
+        graph.queue(
+            Reply.json(
+                {
+                    "url": f"{host}/whatsapp_business/attachments/?mid=1",
+                    "mime_type": "image/jpeg",
+                    "sha256": hashlib.sha256(image).hexdigest(),
+                    "file_size": len(image),
+                    "id": "MEDIA1",
+                }
+            )
+        )
+        content, mime = await provider.fetch_media("MEDIA1")
+        await provider.close()
+    assert (content, mime) == (image, "image/jpeg")
+    assert (graph.last.method, graph.last.path) == ("GET", "/v21.0/MEDIA1")
+    assert graph.last.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
+    assert storage.last.query == "mid=1"
+    assert storage.last.headers.get("authorization") == (
+        f"Bearer {ACCESS_TOKEN}" if trusted else None
+    )
+
+
+async def test_media_that_does_not_match_its_sha256_is_refused(graph: GraphStandIn) -> None:
+    storage = ScriptedApp(Reply.raw(b"tampered", content_type="image/jpeg"))
+    async with serve_app(storage) as host:
+        provider = cloud(graph)
+        graph.queue(Reply.json({"url": f"{host}/m", "sha256": "00" * 32, "id": "M2"}))
+        with pytest.raises(ProviderError, match="sha256"):
+            await provider.fetch_media("M2")
+        await provider.close()
+
+
 def test_inbound_text_agrees_with_pywa() -> None:
     """Sender normalised to E.164, the BSUID kept, the wamid as idempotency key — the same
     fields pywa reads from the same payload."""
@@ -307,3 +366,15 @@ def test_the_verify_handshake_echoes_the_challenge_only_for_our_token() -> None:
     assert hub_challenge(query, VERIFY_TOKEN) == "1158201444"
     assert hub_challenge({**query, "hub.verify_token": "guess"}, VERIFY_TOKEN) is None
     assert hub_challenge({**query, "hub.mode": "unsubscribe"}, VERIFY_TOKEN) is None
+
+
+def test_a_failed_status_carries_graphs_error() -> None:
+    payload = whatsapp_status("wamid.OUT2", "failed", "16505551234", 1_760_000_200)
+    item = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
+    error = {"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}
+    item["errors"] = [{**error, "error_data": {"details": "Unable to deliver"}}]
+    _, (status,) = parse_whatsapp_webhook(payload, "wa")
+    theirs = MessageStatus.from_update(client=PYWA, update=payload)
+    assert (status.status, status.error_code) == ("failed", "131026")
+    assert theirs.error is not None and str(theirs.error.code) == status.error_code
+    assert status.error_message == "Message undeliverable"

@@ -10,6 +10,7 @@ messages through :meth:`note_inbound`, which the webhook receiver calls.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from roomkit.models.inbound import InboundMessage
 from roomkit.models.policy import RetryPolicy
 from roomkit.providers._graph import GraphAPIError, GraphHTTP
 from roomkit.providers.base import ProviderResult
+from roomkit.providers.vendor import origin
 from roomkit.providers.whatsapp.base import WhatsAppProvider
 from roomkit.providers.whatsapp.ledger import StatusLedger, WindowLedger
 from roomkit.providers.whatsapp.payloads import message_objects, template_object
@@ -53,6 +55,8 @@ class WhatsAppCloudConfig(BaseModel):
         phone_number_id: the business phone number's Graph id (not the number itself).
         app_secret: keys ``X-Hub-Signature-256`` on webhooks.
         enforce_window: refuse free-form sends outside the 24-hour window locally.
+        media_hosts: origins (``scheme://host``) where Meta serves media downloads; the
+            token goes to these and the Graph host only.
     """
 
     access_token: SecretStr
@@ -63,12 +67,12 @@ class WhatsAppCloudConfig(BaseModel):
     timeout: float = Field(default=30.0, gt=0)
     retry_policy: RetryPolicy = Field(default_factory=RetryPolicy)
     enforce_window: bool = True
+    media_hosts: tuple[str, ...] = ("https://lookaside.fbsbx.com",)
 
     @property
     def messages_url(self) -> str:
         """The messages endpoint of :attr:`phone_number_id`."""
-        root = self.graph_url.rstrip("/")
-        return f"{root}/{self.api_version}/{self.phone_number_id}/messages"
+        return f"{self.graph_url.rstrip('/')}/{self.api_version}/{self.phone_number_id}/messages"
 
 
 class WhatsAppCloudProvider(WhatsAppProvider):
@@ -118,6 +122,40 @@ class WhatsAppCloudProvider(WhatsAppProvider):
         language = str(params.pop("language", "en_US"))
         message_id = await self._post(to, template_object(template_name, language, params), None)
         return ProviderResult(success=True, provider_message_id=message_id)
+
+    async def send_reaction(self, chat: str, sender: str, message_id: str, emoji: str) -> None:
+        """React with ``emoji`` (an empty string removes the reaction) to ``message_id``;
+        on the Cloud API ``chat`` is the customer and ``sender`` is unused."""
+        reaction = {"type": "reaction", "reaction": {"message_id": message_id, "emoji": emoji}}
+        await self._post(chat, reaction, None)
+
+    async def fetch_media(self, media_id: str) -> tuple[bytes, str]:
+        """Download inbound media (``metadata["media_id"]``): ``(content, mime_type)``.
+
+        Graph's media object gives a short-lived URL; it is fetched with the token only
+        when on a :attr:`~WhatsAppCloudConfig.media_hosts` origin, and the bytes must
+        hash to the object's ``sha256``.
+
+        Raises:
+            GraphAPIError: Graph or the media host answered with an error.
+            ProviderError: the download does not match its ``sha256``.
+        """
+        graph = origin(self.config.graph_url)
+        meta = (await self._http.fetch(self._graph_path(media_id), trusted_origin=graph)).json()
+        url = str(meta["url"])
+        trusted = origin(url) if origin(url) in self._media_origins else graph
+        response = await self._http.fetch(url, trusted_origin=trusted)
+        expected = meta.get("sha256")
+        if expected and hashlib.sha256(response.content).hexdigest() != expected:
+            raise ProviderError(f"media {media_id} does not match its sha256", provider=PROVIDER)
+        return response.content, str(meta.get("mime_type") or response.headers["content-type"])
+
+    @property
+    def _media_origins(self) -> set[str]:
+        return {origin(host) for host in self.config.media_hosts}
+
+    def _graph_path(self, node: str) -> str:
+        return f"{self.config.graph_url.rstrip('/')}/{self.config.api_version}/{node}"
 
     async def parse_webhook(self, payload: dict[str, Any]) -> InboundMessage:
         """The first inbound message of a webhook body (and note the window it opens).
