@@ -7,7 +7,8 @@
     ])
     # uvicorn module:app, or mount it inside a larger Starlette / FastAPI app
 
-Each receiver owns one ``POST`` path. A request travels: signature check (a missing
+Each receiver owns one ``POST`` path (and its ``GET``, for a vendor's subscription
+check such as Meta's ``hub.challenge``). A request travels: signature check (a missing
 signature answers 401, a wrong one 403; neither reaches a room) → read the body (a
 malformed one answers 400 with one log line) → a message goes to ``kit.process_inbound``,
 a delivery status to ``kit.process_delivery_status`` → the vendor gets the answer it

@@ -378,3 +378,15 @@ def test_a_failed_status_carries_graphs_error() -> None:
     assert (status.status, status.error_code) == ("failed", "131026")
     assert theirs.error is not None and str(theirs.error.code) == status.error_code
     assert status.error_message == "Message undeliverable"
+
+
+async def test_parse_webhook_opens_the_window_it_reads(graph: GraphStandIn) -> None:
+    """The documented parse_webhook: the first message, and a reply may now go free-form."""
+    provider = cloud(graph, window_open=False)
+    now = int(datetime.now(UTC).timestamp())
+    message = await provider.parse_webhook(whatsapp_text("wamid.P", PHONE[1:], "hey", now))
+    await provider.send(outbound(TextContent(body="hi")), PHONE)
+    await provider.close()
+    assert (message.sender_id, message.content) == (PHONE, TextContent(body="hey"))
+    with pytest.raises(ValueError, match="no message"):
+        await provider.parse_webhook(whatsapp_status("wamid.X", "sent", PHONE[1:], now))
