@@ -187,6 +187,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
     from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.messenger.facebook import FacebookMessengerProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
@@ -205,6 +206,7 @@ _LAZY = {
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "FacebookMessengerProvider": "roomkit.providers.messenger.facebook",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
@@ -270,6 +272,7 @@ __all__ = [
     "EventSource",
     "EventStatus",
     "EventType",
+    "FacebookMessengerProvider",
     "FrameworkEvent",
     "HTTPChannel",
     "HTTPProvider",

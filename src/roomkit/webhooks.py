@@ -7,7 +7,8 @@
     ])
     # uvicorn module:app, or mount it inside a larger Starlette / FastAPI app
 
-Each receiver owns one ``POST`` path. A request travels: signature check (a missing
+Each receiver owns one ``POST`` path (and its ``GET``, for a vendor's subscription
+check such as Meta's ``hub.challenge``). A request travels: signature check (a missing
 signature answers 401, a wrong one 403; neither reaches a room) → read the body (a
 malformed one answers 400 with one log line) → a message goes to ``kit.process_inbound``,
 a delivery status to ``kit.process_delivery_status`` → the vendor gets the answer it
@@ -67,7 +68,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Intake = InboundMessage | DeliveryStatus | None
+Intake = InboundMessage | DeliveryStatus | Sequence[InboundMessage | DeliveryStatus] | None
 
 
 class WebhookSignatureError(RoomKitError):
@@ -106,6 +107,12 @@ class WebhookReceiver(ABC):
                 interpreted, so an unsigned body is never parsed as a message).
             ValueError: the body is not what the vendor documents.
         """
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The body answering a ``GET`` on :attr:`path` (a vendor's subscription check, such
+        as Meta's ``hub.challenge``), or None to refuse it with 403. Receivers that leave
+        this as is get no ``GET`` route."""
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(channel_id={self.channel_id!r}, path={self.path!r})"
@@ -266,10 +273,16 @@ def create_webhook_app(kit: RoomKit, receivers: Sequence[WebhookReceiver]) -> St
     if len(set(paths)) != len(paths):
         raise ValueError(f"webhook receivers need distinct paths, got {paths}")
     routes = [
-        routing.Route(r.path, _endpoint(kit, r), methods=["POST"], name=r.path) for r in receivers
+        routing.Route(r.path, _endpoint(kit, r), methods=_methods(r), name=r.path)
+        for r in receivers
     ]
     app: Starlette = applications.Starlette(routes=routes)
     return app
+
+
+def _methods(receiver: WebhookReceiver) -> list[str]:
+    handshakes = type(receiver).handshake is not WebhookReceiver.handshake
+    return ["GET", "POST"] if handshakes else ["POST"]
 
 
 def _endpoint(kit: RoomKit, receiver: WebhookReceiver) -> Any:
@@ -280,6 +293,12 @@ def _endpoint(kit: RoomKit, receiver: WebhookReceiver) -> Any:
         return response
 
     async def endpoint(request: Request) -> Response:
+        if request.method == "GET":
+            challenge = receiver.handshake(request.query_params)
+            if challenge is None:
+                logger.warning("%r: subscription check refused", receiver)
+                return answer(403, b"verification failed")
+            return answer(200, challenge.encode())
         body = await request.body()
         headers = request.headers
         if receiver.signature_header not in headers:
@@ -300,7 +319,10 @@ def _endpoint(kit: RoomKit, receiver: WebhookReceiver) -> Any:
 
 
 async def _deliver(kit: RoomKit, receiver: WebhookReceiver, intake: Intake) -> None:
-    if isinstance(intake, DeliveryStatus):
+    if isinstance(intake, Sequence):
+        for item in intake:  # a vendor batching several events in one body
+            await _deliver(kit, receiver, item)
+    elif isinstance(intake, DeliveryStatus):
         await kit.process_delivery_status(
             intake.model_copy(update={"channel_id": receiver.channel_id})
         )

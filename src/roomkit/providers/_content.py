@@ -17,7 +17,7 @@ from roomkit.models.content import (
     VideoContent,
 )
 
-__all__ = ["text_and_media"]
+__all__ = ["media_parts", "text_and_media"]
 
 
 def text_and_media(content: EventContent) -> tuple[str, list[str]]:
@@ -41,3 +41,10 @@ def text_and_media(content: EventContent) -> tuple[str, list[str]]:
         where = content.label or f"{content.latitude},{content.longitude}"
         return f"{where} {content.address or ''}".strip(), []
     return str(getattr(content, "body", "") or ""), []
+
+
+def media_parts(content: EventContent) -> list[MediaContent | AudioContent | VideoContent]:
+    """The media of ``content`` (nested parts in order), for vendors that send each alone."""
+    if isinstance(content, CompositeContent):
+        return [media for part in content.parts for media in media_parts(part)]
+    return [content] if isinstance(content, MediaContent | AudioContent | VideoContent) else []
