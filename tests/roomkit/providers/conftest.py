@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 import pytest
 
+from tests.standins.scripted import ScriptedApp
 from tests.standins.server import serve_app
+from tests.standins.telegram import TelegramStandIn
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
 
+App = TypeVar("App", bound=ScriptedApp)
 
-@pytest.fixture
-async def twilio() -> AsyncIterator[TwilioStandIn]:
-    app = TwilioStandIn()
+
+async def _served(app: App) -> AsyncIterator[App]:
     async with serve_app(app) as url:
         app.base_url = url
         yield app
 
 
 @pytest.fixture
+async def twilio() -> AsyncIterator[TwilioStandIn]:
+    async for app in _served(TwilioStandIn()):
+        yield app
+
+
+@pytest.fixture
 async def telnyx() -> AsyncIterator[TelnyxStandIn]:
-    app = TelnyxStandIn()
-    async with serve_app(app) as url:
-        app.base_url = url
+    async for app in _served(TelnyxStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def telegram_api() -> AsyncIterator[TelegramStandIn]:
+    async for app in _served(TelegramStandIn()):
         yield app
