@@ -186,6 +186,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
     from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.teams.bot_framework import BotFrameworkTeamsProvider
     from roomkit.providers.telegram.bot import TelegramBotProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
@@ -205,6 +206,7 @@ _LAZY = {
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "BotFrameworkTeamsProvider": "roomkit.providers.teams.bot_framework",
     "TelegramBotProvider": "roomkit.providers.telegram.bot",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
@@ -236,6 +238,7 @@ __all__ = [
     "Access",
     "AudioContent",
     "BackendConnectionError",
+    "BotFrameworkTeamsProvider",
     "Cancel",
     "Channel",
     "ChannelAlreadyAttachedError",

@@ -9,6 +9,7 @@ import pytest
 
 from tests.standins.scripted import ScriptedApp
 from tests.standins.server import serve_app
+from tests.standins.teams import TeamsStandIn
 from tests.standins.telegram import TelegramStandIn
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
@@ -37,4 +38,10 @@ async def telnyx() -> AsyncIterator[TelnyxStandIn]:
 @pytest.fixture
 async def telegram_api() -> AsyncIterator[TelegramStandIn]:
     async for app in _served(TelegramStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def teams_api() -> AsyncIterator[TeamsStandIn]:
+    async for app in _served(TeamsStandIn()):
         yield app

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -21,12 +20,6 @@ from tests.standins.server import serve_app
 from tests.standins.telegram import SECRET_TOKEN, TOKEN, TelegramStandIn, photo_update, text_update
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-@pytest.fixture
-async def kit() -> AsyncIterator[RoomKit]:
-    async with RoomKit() as kit:
-        yield kit
 
 
 async def bind(kit: RoomKit, api: TelegramStandIn) -> TelegramBotProvider:
