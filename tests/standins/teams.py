@@ -70,6 +70,7 @@ class TeamsStandIn(ScriptedApp):
         self.signer = signer or ChannelSigner()
         self.keys = [self.signer.jwk]
         self.issued: list[str] = []
+        self.token_lifetime = 3599  # the expires_in of issued tokens
 
     def calls(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == path]
@@ -102,8 +103,9 @@ class TeamsStandIn(ScriptedApp):
             return Reply.json(body, 401)  # fmt: skip
         token = f"connector-token-{len(self.issued) + 1}"
         self.issued.append(token)
-        return Reply.json({"token_type": "Bearer", "expires_in": 3599,
-                           "ext_expires_in": 3599, "access_token": token})  # fmt: skip
+        lifetime = self.token_lifetime
+        return Reply.json({"token_type": "Bearer", "expires_in": lifetime,
+                           "ext_expires_in": lifetime, "access_token": token})  # fmt: skip
 
 
 def activity(

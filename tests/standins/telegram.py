@@ -35,6 +35,7 @@ class TelegramStandIn(ScriptedApp):
         super().__init__()
         self.token = token
         self.updates: deque[dict[str, Any]] = deque()
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (content type, bytes)
         self._polled = asyncio.Condition()
 
     def method_of(self, request: Recorded) -> str:
@@ -56,6 +57,8 @@ class TelegramStandIn(ScriptedApp):
             await self._polled.wait_for(lambda: len(self.calls("getUpdates")) >= count)
 
     def _choose(self, request: Recorded) -> Reply:
+        if request.path.startswith("/file/"):
+            return self._file(request.path)
         prefix, _, method = request.path.rpartition("/")
         if request.method != "POST" or prefix != f"/bot{self.token}":
             return bot_error(401 if prefix.startswith("/bot") else 404, "Unauthorized")
@@ -63,9 +66,29 @@ class TelegramStandIn(ScriptedApp):
             return self.replies.popleft()
         if method == "getUpdates":
             return self._updates(request.json)
+        if method == "getFile":
+            return self._file_info(request.json["file_id"])
         if method == "sendMessage" or method in _MEDIA_FIELDS:
             return Reply.json({"ok": True, "result": self._message(method, request.json)})
         return bot_error(404, "Not Found: method not found")
+
+    def _file_info(self, file_id: str) -> Reply:
+        if file_id not in self.files:
+            return bot_error(400, "Bad Request: invalid file_id")
+        info = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id][1]),
+            "file_path": f"photos/{file_id}.jpg",
+        }
+        return Reply.json({"ok": True, "result": info})  # fmt: skip
+
+    def _file(self, path: str) -> Reply:
+        if not path.startswith(f"/file/bot{self.token}/photos/"):
+            return Reply.raw(b"Not Found", 404, "text/plain")
+        file_id = path.rsplit("/", 1)[-1].removesuffix(".jpg")
+        content_type, content = self.files[file_id]
+        return Reply.raw(content, 200, content_type)
 
     def _updates(self, body: dict[str, Any]) -> Reply:
         offset = int(body.get("offset", 0))

@@ -25,6 +25,7 @@ from tests.roomkit.providers.vendor_helpers import outbound
 from tests.standins.teams import (
     APP_ID,
     APP_PASSWORD,
+    KEYS_PATH,
     OPENID_PATH,
     TOKEN_PATH,
     ChannelSigner,
@@ -45,7 +46,10 @@ async def bot_hearing_from(
     return bot
 
 
-async def test_send_posts_an_activity_with_a_cached_bearer_token(teams_api: TeamsStandIn) -> None:
+async def test_send_posts_an_activity_with_a_cached_bearer_token(
+    teams_api: TeamsStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     bot = await bot_hearing_from(teams_api)
     first = await bot.send(outbound(TextContent(body="hello")), to=CONVERSATION)
     image = MediaContent(url="https://cdn.example.com/cat.png", mime_type="image/png")
@@ -77,6 +81,7 @@ async def test_send_posts_an_activity_with_a_cached_bearer_token(teams_api: Team
         {"contentType": "image/png", "contentUrl": "https://cdn.example.com/cat.png"}
     ]
     assert first.success and first.provider_message_id == "1:activity-2"
+    assert "connector-token" not in caplog.text and APP_PASSWORD not in caplog.text
 
 
 async def test_a_conversation_never_heard_from_cannot_be_sent_to(teams_api: TeamsStandIn) -> None:
@@ -256,3 +261,36 @@ def test_the_bot_loads_no_optional_package_until_used() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+async def test_keys_are_fetched_once_for_concurrent_tokens_and_again_on_rotation(
+    teams_api: TeamsStandIn,
+) -> None:
+    bot = BotFrameworkTeamsProvider(teams_config(teams_api))
+    url = teams_api.base_url
+    header = f"Bearer {teams_api.signer.token(url)}"
+    await asyncio.gather(*(bot.validator.validate(header, url, "msteams") for _ in range(5)))
+    assert len(teams_api.calls(KEYS_PATH)) == 1
+
+    rotated = ChannelSigner(kid="bf-key-2")
+    teams_api.keys = [rotated.jwk]
+    new_header = f"Bearer {rotated.token(url)}"
+    with pytest.raises(TeamsAuthError, match="not in"):  # within refetch_after: no refetch
+        await bot.validator.validate(new_header, url, "msteams")
+    assert len(teams_api.calls(KEYS_PATH)) == 1
+    bot.validator.refetch_after = 0.0
+    await bot.validator.validate(new_header, url, "msteams")
+    await bot.close()
+    assert len(teams_api.calls(KEYS_PATH)) == 2
+
+
+async def test_the_connector_token_is_renewed_before_it_expires(teams_api: TeamsStandIn) -> None:
+    teams_api.token_lifetime = 2  # seconds; renewed after half of it when that short
+    bot = await bot_hearing_from(teams_api)
+    await bot.send(outbound(TextContent(body="one")), to=CONVERSATION)
+    await bot.send(outbound(TextContent(body="two")), to=CONVERSATION)
+    await asyncio.sleep(1.1)
+    await bot.send(outbound(TextContent(body="three")), to=CONVERSATION)
+    await bot.close()
+    sends = teams_api.calls(f"/v3/conversations/{CONVERSATION}/activities")
+    assert [r.headers["authorization"][-1] for r in sends] == ["1", "1", "2"]

@@ -129,6 +129,19 @@ async def test_a_bad_token_is_refused_once_and_never_shown(
     assert wrong not in shown and "AAH-wrong" not in shown and SECRET_TOKEN not in shown
 
 
+async def test_inbound_files_are_fetched_by_file_id(telegram_api: TelegramStandIn) -> None:
+    telegram_api.files["AgAD-large"] = ("image/jpeg", b"\xff\xd8 jpeg bytes")
+    bot = provider(telegram_api)
+    content, content_type = await bot.fetch_file("AgAD-large")
+    with pytest.raises(VendorAPIError, match="invalid file_id"):
+        await bot.fetch_file("nope")
+    await bot.close()
+    assert (content, content_type) == (b"\xff\xd8 jpeg bytes", "image/jpeg")
+    get_file, download = telegram_api.requests[:2]
+    assert get_file.path == f"/bot{TOKEN}/getFile" and get_file.json == {"file_id": "AgAD-large"}
+    assert (download.method, download.path) == ("GET", f"/file/bot{TOKEN}/photos/AgAD-large.jpg")
+
+
 def test_the_secret_token_is_compared_exactly() -> None:
     config = TelegramConfig(bot_token=TOKEN, webhook_secret=SECRET_TOKEN)
     bot = TelegramBotProvider(config)

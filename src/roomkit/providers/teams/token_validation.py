@@ -26,7 +26,6 @@ __all__ = ["BOT_FRAMEWORK_ISSUER", "BotFrameworkTokenValidator", "TeamsAuthError
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 _KEYS_LIFETIME = 24 * 3600.0  # the SDKs refresh daily
-_UNKNOWN_KID_REFRESH = 300.0  # an unknown key refetches, at most this often
 
 
 class TeamsAuthError(RoomKitError):
@@ -51,13 +50,25 @@ class BotFrameworkTokenValidator:
         metadata_url: the OpenID document (``jwks_uri`` inside).
         http: the client keys are fetched with.
         leeway: seconds of clock skew allowed on ``exp`` and ``nbf``.
+        refetch_after: seconds after a fetch before a token naming an unknown key (the
+            keys rotated) fetches them again; a stream of forged key ids costs one fetch
+            per interval at most.
     """
 
-    def __init__(self, app_id: str, metadata_url: str, http: VendorHTTP, *, leeway: float) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        metadata_url: str,
+        http: VendorHTTP,
+        *,
+        leeway: float,
+        refetch_after: float = 300.0,
+    ) -> None:
         self._jwt = require("jwt", "teams")
         self.app_id = app_id
         self.metadata_url = metadata_url
         self.leeway = leeway
+        self.refetch_after = refetch_after
         self._http = http
         self._keys = _Keys()
         self._refreshing = asyncio.Lock()
@@ -71,12 +82,9 @@ class BotFrameworkTokenValidator:
             TeamsAuthError: the token fails a check (or its keys cannot be fetched).
         """
         token, kid = self._token_and_kid(authorization)
-        now = time.monotonic()
-        stale = now - self._keys.fetched_at > _KEYS_LIFETIME
-        unknown = (
-            kid not in self._keys.by_kid and now - self._keys.fetched_at > _UNKNOWN_KID_REFRESH
-        )
-        if stale or unknown:
+        age = time.monotonic() - self._keys.fetched_at
+        unknown = kid not in self._keys.by_kid and age >= self.refetch_after
+        if age > _KEYS_LIFETIME or unknown:
             await self._refresh(self._keys.fetched_at)
         return self._check(token, kid, service_url, channel_id)
 

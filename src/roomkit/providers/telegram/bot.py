@@ -22,7 +22,7 @@ from roomkit.providers.base import ProviderResult
 from roomkit.providers.telegram.api import read_telegram_error, retry_after_of, send_requests
 from roomkit.providers.telegram.base import TelegramProvider
 from roomkit.providers.telegram.config import TelegramConfig
-from roomkit.providers.vendor import VendorAPIError, VendorHTTP
+from roomkit.providers.vendor import VendorAPIError, VendorHTTP, origin
 
 if TYPE_CHECKING:
     import httpx
@@ -121,6 +121,25 @@ class TelegramBotProvider(TelegramProvider):
             provider_message_id=ids[-1] if ids else None,
             metadata={"message_ids": ids},
         )
+
+    async def fetch_file(self, file_id: str) -> tuple[bytes, str]:
+        """Download an inbound file (a message's ``file_id``): ``(content, content_type)``.
+
+        ``getFile`` names its ``file_path``; the file is then read from
+        ``{api_url}/file/bot{token}/{file_path}``. The token is part of that URL, so it
+        is only ever sent to the configured Bot API server.
+
+        Raises:
+            VendorAPIError: an unknown ``file_id``, or a file over the Bot API's 20 MB.
+        """
+        file = await self.call("getFile", {"file_id": file_id})
+        path = file.get("file_path") if isinstance(file, dict) else None
+        if not isinstance(path, str) or not path:
+            raise VendorAPIError(f"{PROVIDER} getFile gave no file_path", provider=PROVIDER)
+        root = self.config.api_url.rstrip("/")
+        url = f"{root}/file/bot{self.config.bot_token.get_secret_value()}/{path}"
+        response = await self._http.fetch(url, trusted_origin=origin(root))
+        return response.content, response.headers.get("content-type", "application/octet-stream")
 
     def verify_signature(self, payload: bytes, signature: str) -> bool:
         """Whether ``signature`` (``X-Telegram-Bot-Api-Secret-Token``) is the webhook secret.
