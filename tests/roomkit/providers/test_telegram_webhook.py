@@ -85,6 +85,9 @@ async def test_refused_updates_never_reach_the_room(
     assert answer.status_code == 400 and "update_id" in answer.text
     assert len(caplog.records) == 1 and SECRET_TOKEN not in caplog.text
     assert await bodies(kit) == []
+    for bad in ("", "has space", "x" * 257):
+        with pytest.raises(ValueError, match="setWebhook"):
+            TelegramWebhook("tg", bad)
 
 
 async def test_long_polling_files_updates_once_and_close_stops_it(

@@ -140,7 +140,7 @@ class BotFrameworkTokenValidator:
                 return  # another request refreshed them while this one waited
             try:
                 self._keys = await self._fetch_keys()
-            except (ProviderError, ValueError, KeyError, TypeError) as exc:
+            except (ProviderError, ValueError, KeyError, TypeError, self._jwt.PyJWTError) as exc:
                 raise TeamsAuthError(f"the signing keys could not be fetched ({exc})") from None
 
     async def _fetch_keys(self) -> _Keys:

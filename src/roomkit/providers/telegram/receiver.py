@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from roomkit.kit import RoomKit
 
 __all__ = ["TelegramWebhook", "updates_into_kit"]
+
+# What setWebhook accepts as a secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _update(body: bytes) -> dict[str, Any]:
@@ -33,7 +37,11 @@ class TelegramWebhook(WebhookReceiver):
     ``update_id``, which keys idempotency: one event however often it arrives.
 
     Args:
-        secret_token: the ``secret_token`` given to ``setWebhook`` (1-256 characters).
+        secret_token: the ``secret_token`` given to ``setWebhook`` (1-256 characters of
+            ``A-Z``, ``a-z``, ``0-9``, ``_`` and ``-``).
+
+    Raises:
+        ValueError: ``secret_token`` is not one Telegram accepts.
     """
 
     vendor = "telegram"
@@ -41,8 +49,11 @@ class TelegramWebhook(WebhookReceiver):
 
     def __init__(self, channel_id: str, secret_token: str, *, path: str | None = None) -> None:
         super().__init__(channel_id, path)
-        if not secret_token:
-            raise ValueError("a Telegram webhook needs the secret_token given to setWebhook")
+        if not _SECRET_TOKEN.fullmatch(secret_token):
+            raise ValueError(
+                "secret_token must be the one given to setWebhook: 1-256 characters of "
+                "A-Z, a-z, 0-9, _ and -"
+            )
         self._secret = secret_token.encode()
 
     def read(self, body: bytes, headers: Mapping[str, str], url: str) -> Intake:
