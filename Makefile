@@ -5,6 +5,9 @@ PY ?= python3
 install:
 	bash scripts/system-packages.sh
 	$(PY) -m pip install -c constraints.txt -e '.[dev]'
+	# python-telegram-bot, the independent reader of Telegram updates in the tests, asks for
+	# httpx<0.29 although it runs on the httpx pinned here; it needs nothing else.
+	$(PY) -m pip install --no-deps python-telegram-bot==22.8
 
 demo:
 	$(PY) -m roomkit.demo

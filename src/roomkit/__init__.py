@@ -188,6 +188,8 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.locks.redis import RedisLockManager
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.messenger.facebook import FacebookMessengerProvider
+    from roomkit.providers.teams.bot_framework import BotFrameworkTeamsProvider
+    from roomkit.providers.telegram.bot import TelegramBotProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
@@ -207,6 +209,8 @@ _LAZY = {
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
     "FacebookMessengerProvider": "roomkit.providers.messenger.facebook",
+    "BotFrameworkTeamsProvider": "roomkit.providers.teams.bot_framework",
+    "TelegramBotProvider": "roomkit.providers.telegram.bot",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
@@ -237,6 +241,7 @@ __all__ = [
     "Access",
     "AudioContent",
     "BackendConnectionError",
+    "BotFrameworkTeamsProvider",
     "Cancel",
     "Channel",
     "ChannelAlreadyAttachedError",
@@ -375,6 +380,7 @@ __all__ = [
     "TeamsChannel",
     "TeamsConfig",
     "TeamsProvider",
+    "TelegramBotProvider",
     "TelegramChannel",
     "TelegramConfig",
     "TelegramProvider",

@@ -10,6 +10,8 @@ import pytest
 from tests.standins.meta import GraphStandIn
 from tests.standins.scripted import ScriptedApp
 from tests.standins.server import serve_app
+from tests.standins.teams import TeamsStandIn
+from tests.standins.telegram import TelegramStandIn
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
 
@@ -37,4 +39,16 @@ async def telnyx() -> AsyncIterator[TelnyxStandIn]:
 @pytest.fixture
 async def graph() -> AsyncIterator[GraphStandIn]:
     async for app in _served(GraphStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def telegram_api() -> AsyncIterator[TelegramStandIn]:
+    async for app in _served(TelegramStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def teams_api() -> AsyncIterator[TeamsStandIn]:
+    async for app in _served(TeamsStandIn()):
         yield app

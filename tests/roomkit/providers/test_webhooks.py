@@ -75,7 +75,7 @@ async def test_a_telegram_text_update_is_stored_from_the_sender(kit: RoomKit) ->
 
 def test_telegram_media_location_and_other_updates() -> None:
     """A photo gives the largest size's file_id and the caption; locations are content;
-    edits and stickers give nothing."""
+    channel posts and stickers give nothing."""
     photo = {"photo": [{"file_id": "small"}, {"file_id": "big", "file_size": 900}],
              "caption": "my cat"}  # fmt: skip
     [message] = parse_telegram_webhook(_telegram(photo), "tg")
@@ -86,7 +86,7 @@ def test_telegram_media_location_and_other_updates() -> None:
         _telegram({"location": {"latitude": 1.5, "longitude": 2}}), "tg"
     )
     assert isinstance(where.content, LocationContent) and where.content.latitude == 1.5
-    assert parse_telegram_webhook({"edited_message": {"text": "x"}}, "tg") == []
+    assert parse_telegram_webhook({"channel_post": {"text": "x"}}, "tg") == []
     assert parse_telegram_webhook(_telegram({"sticker": {"file_id": "s"}}), "tg") == []
 
 

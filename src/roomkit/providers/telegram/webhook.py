@@ -15,16 +15,23 @@ _MEDIA_FACTS = ("duration", "mime_type", "file_name", "file_size")
 
 
 def parse_telegram_webhook(payload: dict[str, Any], channel_id: str) -> list[InboundMessage]:
-    """The messages in one Update: one for a ``message``, none for anything else.
+    """The messages in one Update: one for a ``message`` or ``edited_message``, else none.
 
-    Edits, channel posts, callback queries and content kinds not read here (stickers,
-    polls) give an empty list. Text is a :class:`TextContent`; a location a
-    :class:`LocationContent`; media a :class:`TextContent` holding the caption, with
-    ``file_id``, ``media_type`` and the file facts Telegram sent in the metadata (the file
-    itself is fetched with the bot token, which this parser does not hold). The sender is
-    ``from.id``; ``message_id`` keys idempotency.
+    Channel posts, callback queries and content kinds not read here (stickers, polls) give
+    an empty list. Text is a :class:`TextContent`; a location a :class:`LocationContent`;
+    media a :class:`TextContent` holding the caption, with ``file_id``, ``media_type`` and
+    the file facts Telegram sent in the metadata (the file itself is fetched with the bot
+    token, which this parser does not hold). An edit carries ``edited: True`` and its
+    ``edit_date``. The sender is ``from.id``; ``external_id`` is the ``message_id``.
+
+    Idempotency: the ``update_id`` (unique per bot, the same on every redelivery of an
+    update) keys it, so a redelivered update is one event; without one, the chat and
+    message ids (and the edit date) do.
     """
     message = payload.get("message")
+    edited = message is None and isinstance(payload.get("edited_message"), dict)
+    if edited:
+        message = payload["edited_message"]
     if not isinstance(message, dict):
         return []
     read = _content(message)
@@ -32,20 +39,30 @@ def parse_telegram_webhook(payload: dict[str, Any], channel_id: str) -> list[Inb
         return []
     content, facts = read
     message_id = str(message.get("message_id", "")) or None
+    chat_id = str(message.get("chat", {}).get("id", ""))
+    if edited:
+        facts = {**facts, "edited": True, "edit_date": message.get("edit_date", 0)}
     return [
         InboundMessage(
             channel_id=channel_id,
             sender_id=str(message.get("from", {}).get("id", "")),
             content=content,
             external_id=message_id,
-            idempotency_key=message_id,
-            metadata={
-                "chat_id": str(message.get("chat", {}).get("id", "")),
-                "date": message.get("date", 0),
-                **facts,
-            },
+            idempotency_key=_idempotency_key(payload, chat_id, message_id, facts),
+            metadata={"chat_id": chat_id, "date": message.get("date", 0), **facts},
         )
     ]
+
+
+def _idempotency_key(
+    payload: dict[str, Any], chat_id: str, message_id: str | None, facts: dict[str, Any]
+) -> str | None:
+    if "update_id" in payload:
+        return f"telegram-update:{payload['update_id']}"
+    if message_id is None:
+        return None
+    edit = f":edit:{facts['edit_date']}" if facts.get("edited") else ""
+    return f"telegram:{chat_id}:{message_id}{edit}"
 
 
 def _content(message: dict[str, Any]) -> tuple[EventContent, dict[str, Any]] | None:
