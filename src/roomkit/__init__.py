@@ -185,6 +185,7 @@ from roomkit.store.memory import InMemoryStore
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
+    from roomkit.providers.email.smtp import SMTPEmailConfig, SMTPEmailProvider
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
@@ -204,6 +205,8 @@ _LAZY = {
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "SMTPEmailConfig": "roomkit.providers.email.smtp",
+    "SMTPEmailProvider": "roomkit.providers.email.smtp",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
@@ -346,6 +349,8 @@ __all__ = [
     "RoomTimers",
     "SMSChannel",
     "SMSProvider",
+    "SMTPEmailConfig",
+    "SMTPEmailProvider",
     "SQLiteStore",
     "SchemaVersionError",
     "SessionStartedEvent",
