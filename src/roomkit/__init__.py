@@ -185,6 +185,8 @@ from roomkit.store.memory import InMemoryStore
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
+    from roomkit.providers.elasticemail.config import ElasticEmailConfig
+    from roomkit.providers.elasticemail.email import ElasticEmailProvider
     from roomkit.providers.email.smtp import SMTPEmailConfig, SMTPEmailProvider
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
@@ -205,6 +207,8 @@ _LAZY = {
     "RedisLockManager": "roomkit.locks.redis",
     "RedisRealtime": "roomkit.realtime.redis",
     # Vendor providers: their modules reach for httpx (and PyNaCl) when used.
+    "ElasticEmailConfig": "roomkit.providers.elasticemail.config",
+    "ElasticEmailProvider": "roomkit.providers.elasticemail.email",
     "SMTPEmailConfig": "roomkit.providers.email.smtp",
     "SMTPEmailProvider": "roomkit.providers.email.smtp",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
@@ -262,6 +266,8 @@ __all__ = [
     "DeliveryResult",
     "DeliveryStatus",
     "EditContent",
+    "ElasticEmailConfig",
+    "ElasticEmailProvider",
     "EmailChannel",
     "EmailProvider",
     "EphemeralCallback",

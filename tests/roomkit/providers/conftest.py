@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.standins.elasticemail import ElasticEmailStandIn
 from tests.standins.server import serve_app
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
@@ -22,6 +23,14 @@ async def twilio() -> AsyncIterator[TwilioStandIn]:
 @pytest.fixture
 async def telnyx() -> AsyncIterator[TelnyxStandIn]:
     app = TelnyxStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
+
+
+@pytest.fixture
+async def elastic() -> AsyncIterator[ElasticEmailStandIn]:
+    app = ElasticEmailStandIn()
     async with serve_app(app) as url:
         app.base_url = url
         yield app
