@@ -189,6 +189,8 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.elasticemail.email import ElasticEmailProvider
     from roomkit.providers.email.smtp import SMTPEmailConfig, SMTPEmailProvider
     from roomkit.providers.http.provider import WebhookHTTPProvider
+    from roomkit.providers.sinch.config import SinchConfig
+    from roomkit.providers.sinch.sms import SinchSMSProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
@@ -211,6 +213,8 @@ _LAZY = {
     "ElasticEmailProvider": "roomkit.providers.elasticemail.email",
     "SMTPEmailConfig": "roomkit.providers.email.smtp",
     "SMTPEmailProvider": "roomkit.providers.email.smtp",
+    "SinchConfig": "roomkit.providers.sinch.config",
+    "SinchSMSProvider": "roomkit.providers.sinch.sms",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
@@ -360,6 +364,8 @@ __all__ = [
     "SQLiteStore",
     "SchemaVersionError",
     "SessionStartedEvent",
+    "SinchConfig",
+    "SinchSMSProvider",
     "SourceAlreadyAttachedError",
     "SourceNotFoundError",
     "SteeringDirective",

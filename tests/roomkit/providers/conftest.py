@@ -8,6 +8,7 @@ import pytest
 
 from tests.standins.elasticemail import ElasticEmailStandIn
 from tests.standins.server import serve_app
+from tests.standins.sinch import SinchStandIn
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
 
@@ -31,6 +32,14 @@ async def telnyx() -> AsyncIterator[TelnyxStandIn]:
 @pytest.fixture
 async def elastic() -> AsyncIterator[ElasticEmailStandIn]:
     app = ElasticEmailStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
+
+
+@pytest.fixture
+async def sinch() -> AsyncIterator[SinchStandIn]:
+    app = SinchStandIn()
     async with serve_app(app) as url:
         app.base_url = url
         yield app
