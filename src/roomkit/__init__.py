@@ -196,6 +196,8 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.twilio.config import TwilioConfig
     from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
     from roomkit.providers.vendor import VendorAPIError
+    from roomkit.providers.voicemeup.config import VoiceMeUpConfig
+    from roomkit.providers.voicemeup.sms import VoiceMeUpSMSProvider, configure_voicemeup_mms
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -220,6 +222,9 @@ _LAZY = {
     "TwilioConfig": "roomkit.providers.twilio.config",
     "TwilioSMSProvider": "roomkit.providers.twilio.sms",
     "VendorAPIError": "roomkit.providers.vendor",
+    "VoiceMeUpConfig": "roomkit.providers.voicemeup.config",
+    "VoiceMeUpSMSProvider": "roomkit.providers.voicemeup.sms",
+    "configure_voicemeup_mms": "roomkit.providers.voicemeup.sms",
     "WebhookHTTPProvider": "roomkit.providers.http.provider",
     "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
     "parse_twilio_webhook": "roomkit.providers.twilio.sms",
@@ -403,6 +408,8 @@ __all__ = [
     "VideoContent",
     "Visibility",
     "VoiceBackendNotConfiguredError",
+    "VoiceMeUpConfig",
+    "VoiceMeUpSMSProvider",
     "VoiceNotConfiguredError",
     "WebSocketChannel",
     "WebhookHTTPProvider",
@@ -411,6 +418,7 @@ __all__ = [
     "WhatsAppPersonalChannel",
     "WhatsAppProvider",
     "__version__",
+    "configure_voicemeup_mms",
     "is_bot_added",
     "is_valid_phone",
     "normalize_phone",

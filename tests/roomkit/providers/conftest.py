@@ -11,6 +11,7 @@ from tests.standins.server import serve_app
 from tests.standins.sinch import SinchStandIn
 from tests.standins.telnyx import TelnyxStandIn
 from tests.standins.twilio import TwilioStandIn
+from tests.standins.voicemeup import VoiceMeUpStandIn
 
 
 @pytest.fixture
@@ -40,6 +41,14 @@ async def elastic() -> AsyncIterator[ElasticEmailStandIn]:
 @pytest.fixture
 async def sinch() -> AsyncIterator[SinchStandIn]:
     app = SinchStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
+
+
+@pytest.fixture
+async def vmu() -> AsyncIterator[VoiceMeUpStandIn]:
+    app = VoiceMeUpStandIn()
     async with serve_app(app) as url:
         app.base_url = url
         yield app
