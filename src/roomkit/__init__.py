@@ -190,10 +190,12 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.email.smtp import SMTPEmailConfig, SMTPEmailProvider
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.sinch.config import SinchConfig
-    from roomkit.providers.sinch.sms import SinchSMSProvider
+    from roomkit.providers.sinch.sms import SinchSMSProvider, parse_sinch_webhook
     from roomkit.providers.telnyx.config import TelnyxConfig
+    from roomkit.providers.telnyx.rcs import TelnyxRCSConfig, TelnyxRCSProvider
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
+    from roomkit.providers.twilio.rcs import TwilioRCSConfig, TwilioRCSProvider
     from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
     from roomkit.providers.vendor import VendorAPIError
     from roomkit.providers.voicemeup.config import VoiceMeUpConfig
@@ -221,6 +223,11 @@ _LAZY = {
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
     "TwilioSMSProvider": "roomkit.providers.twilio.sms",
+    "TelnyxRCSConfig": "roomkit.providers.telnyx.rcs",
+    "TelnyxRCSProvider": "roomkit.providers.telnyx.rcs",
+    "TwilioRCSConfig": "roomkit.providers.twilio.rcs",
+    "TwilioRCSProvider": "roomkit.providers.twilio.rcs",
+    "parse_sinch_webhook": "roomkit.providers.sinch.sms",
     "VendorAPIError": "roomkit.providers.vendor",
     "VoiceMeUpConfig": "roomkit.providers.voicemeup.config",
     "VoiceMeUpSMSProvider": "roomkit.providers.voicemeup.sms",
@@ -397,11 +404,15 @@ __all__ = [
     "TelegramConfig",
     "TelegramProvider",
     "TelnyxConfig",
+    "TelnyxRCSConfig",
+    "TelnyxRCSProvider",
     "TelnyxSMSProvider",
     "TemplateContent",
     "TextContent",
     "TransportChannel",
     "TwilioConfig",
+    "TwilioRCSConfig",
+    "TwilioRCSProvider",
     "TwilioSMSProvider",
     "UpdateSystemPrompt",
     "VendorAPIError",
@@ -423,6 +434,7 @@ __all__ = [
     "is_valid_phone",
     "normalize_phone",
     "parse_http_webhook",
+    "parse_sinch_webhook",
     "parse_teams_activity",
     "parse_teams_reactions",
     "parse_teams_webhook",

@@ -10,6 +10,7 @@ from tests.standins.elasticemail import ElasticEmailStandIn
 from tests.standins.server import serve_app
 from tests.standins.sinch import SinchStandIn
 from tests.standins.telnyx import TelnyxStandIn
+from tests.standins.telnyx_rcs import TelnyxRCSStandIn
 from tests.standins.twilio import TwilioStandIn
 from tests.standins.voicemeup import VoiceMeUpStandIn
 
@@ -49,6 +50,14 @@ async def sinch() -> AsyncIterator[SinchStandIn]:
 @pytest.fixture
 async def vmu() -> AsyncIterator[VoiceMeUpStandIn]:
     app = VoiceMeUpStandIn()
+    async with serve_app(app) as url:
+        app.base_url = url
+        yield app
+
+
+@pytest.fixture
+async def telnyx_rcs() -> AsyncIterator[TelnyxRCSStandIn]:
+    app = TelnyxRCSStandIn()
     async with serve_app(app) as url:
         app.base_url = url
         yield app
