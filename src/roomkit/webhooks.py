@@ -67,7 +67,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-Intake = InboundMessage | DeliveryStatus | None
+# A vendor that batches (SendGrid's Event Webhook) hands over a list of statuses.
+Intake = InboundMessage | DeliveryStatus | list[DeliveryStatus] | None
 
 
 class WebhookSignatureError(RoomKitError):
@@ -308,7 +309,10 @@ def _endpoint(kit: RoomKit, receiver: WebhookReceiver) -> Any:
 
 
 async def _deliver(kit: RoomKit, receiver: WebhookReceiver, intake: Intake) -> None:
-    if isinstance(intake, DeliveryStatus):
+    if isinstance(intake, list):
+        for status in intake:
+            await _deliver(kit, receiver, status)
+    elif isinstance(intake, DeliveryStatus):
         await kit.process_delivery_status(
             intake.model_copy(update={"channel_id": receiver.channel_id})
         )

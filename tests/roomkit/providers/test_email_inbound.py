@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
@@ -18,6 +19,8 @@ from urllib3.filepost import encode_multipart_formdata
 from roomkit import EmailChannel, InboundMessage, InMemoryStore, RoomKit, WebSocketChannel
 from roomkit.errors import InvalidArgumentError
 from roomkit.models.content import CompositeContent, MediaContent, RichContent, TextContent
+from roomkit.models.delivery import DeliveryStatus
+from roomkit.providers.email.events import SendGridEventWebhook, parse_sendgrid_events
 from roomkit.providers.email.inbound import parse_email
 from roomkit.providers.email.receiver import (
     SendGridInboundParseWebhook,
@@ -121,10 +124,10 @@ def test_our_check_agrees_with_sendgrids_event_webhook() -> None:
 
 @contextlib.asynccontextmanager
 async def webhook_client(
-    kit: RoomKit, receiver: SendGridInboundParseWebhook
+    kit: RoomKit, *receivers: SendGridInboundParseWebhook
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the webhook app serving ``receiver`` under uvicorn on loopback."""
-    app = create_webhook_app(kit, [receiver])
+    """A client of the webhook app serving ``receivers`` under uvicorn on loopback."""
+    app = create_webhook_app(kit, receivers)
     async with serve_app(app) as base, httpx.AsyncClient(base_url=base) as client:
         yield client
 
@@ -167,15 +170,19 @@ async def desk() -> AsyncIterator[Desk]:
 
 
 async def test_email_end_to_end_threads_into_one_room(desk: Desk) -> None:
-    """Signed Inbound Parse → r1; the reply goes out threaded; Alice's answer comes back to
-    r1 although another room now has the email channel attached."""
+    """Signed Inbound Parse → r1; the reply goes out threaded and its Event Webhook statuses
+    are recorded; Alice's answer comes back to r1 although another room now has the email
+    channel attached."""
     receiver = SendGridInboundParseWebhook("email", PUBLIC)
     first = mail()
     headers_block = "".join(f"{k}: {v}\r\n" for k, v in first.items())
     fields = {"headers": headers_block, "text": "Where is my order?", "from": first["From"]}
     png = ("label.png", b"\x89PNG-label", "image/png")
     body, headers = form(fields, {"attachment1": png})
-    async with webhook_client(desk.kit, receiver) as client:
+    events = SendGridEventWebhook("email", PUBLIC)
+    statuses: list[DeliveryStatus] = []
+    desk.kit.on_delivery_status(statuses.append)
+    async with webhook_client(desk.kit, receiver, events) as client:
         for _ in range(2):  # SendGrid retries; the store keeps one event
             answer = await client.post(receiver.path, content=body, headers=sign(body) | headers)
             assert answer.status_code == 200
@@ -191,6 +198,18 @@ async def test_email_end_to_end_threads_into_one_room(desk: Desk) -> None:
         assert sent["In-Reply-To"] == "<alice-1@mail.example.com>"
         assert sent["References"] == "<alice-1@mail.example.com>"
         ours = str(sent["Message-ID"])
+        news = [
+            {"event": "processed", "smtp-id": ours, "email": "alice@example.com"},
+            {"event": "click", "smtp-id": ours, "url": "https://x"},
+            {"event": "delivered", "smtp-id": ours, "email": "alice@example.com"},
+        ]
+        body = json.dumps(news).encode()
+        answer = await client.post(events.path, content=body, headers=sign(body))
+        assert answer.status_code == 200
+        assert [(s.message_id, s.status, s.channel_id) for s in statuses] == [
+            (ours, "queued", "email"),
+            (ours, "delivered", "email"),
+        ]
 
         await desk.kit.create_room("r2")
         await desk.kit.attach_channel("r2", "email", metadata={"email_address": "x@y.z"})
@@ -236,3 +255,23 @@ async def test_unsigned_forged_stale_or_malformed_posts_never_reach_a_room(desk:
 def test_a_bad_public_key_fails_at_configuration() -> None:
     with pytest.raises(ValueError, match="base64 DER"):
         SendGridInboundParseWebhook("email", "bm90IGEga2V5")
+
+
+def test_bounces_are_failures_with_the_reason_and_engagement_is_skipped() -> None:
+    bounce = {
+        "event": "bounce",
+        "smtp-id": "<m1@x>",
+        "email": "a@b.c",
+        "status": "5.1.1",
+        "reason": "550 no such user",
+        "timestamp": 1700000000,
+    }
+    [status] = parse_sendgrid_events([bounce, {"event": "unsubscribe", "smtp-id": "<m1@x>"}])
+    assert (status.status, status.error_code, status.error_message) == (
+        "failed",
+        "5.1.1",
+        "550 no such user",
+    )
+    assert status.timestamp is not None and status.timestamp.year == 2023
+    with pytest.raises(ValueError, match="JSON array"):
+        parse_sendgrid_events({"event": "delivered"})

@@ -106,6 +106,10 @@ class SendGridInboundParseWebhook(WebhookReceiver):
             self.public_key, body, signature, stamp, tolerance=self.tolerance
         ):
             raise WebhookSignatureError(self.vendor)
+        return self.parse_body(body, headers)
+
+    def parse_body(self, body: bytes, headers: Mapping[str, str]) -> Intake:
+        """What a verified request carries: here the mail of an Inbound Parse form."""
         return parse_inbound_form(body, headers.get("content-type", ""), self.channel_id)
 
 
