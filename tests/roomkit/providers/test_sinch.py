@@ -238,3 +238,8 @@ async def test_sinch_end_to_end(sinch: SinchStandIn, provider: SinchSMSProvider)
     assert [(s.message_id, s.status, s.channel_id) for s in statuses] == [
         (batch_id, "delivered", "sms")
     ]
+
+
+def test_the_receiver_keeps_its_secret_out_of_repr() -> None:
+    shown = repr(SinchWebhook("sms", SECRET))
+    assert "/webhooks/sinch/sms" in shown and SECRET not in shown

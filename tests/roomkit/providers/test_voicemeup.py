@@ -187,3 +187,10 @@ async def test_voicemeup_end_to_end(vmu: VoiceMeUpStandIn, provider: VoiceMeUpSM
     assert vmu.forms()[-1]["destination_number"] == PHONE
     assert vmu.forms()[-1]["message"] == "back"
     assert not isinstance(timeline[0].content, CompositeContent)
+
+
+async def test_the_receiver_keeps_the_url_token_out_of_repr(
+    provider: VoiceMeUpSMSProvider,
+) -> None:
+    shown = repr(VoiceMeUpWebhook("sms", provider, TOKEN))
+    assert "/webhooks/voicemeup/sms" in shown and TOKEN not in shown
