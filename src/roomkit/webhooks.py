@@ -157,6 +157,10 @@ class TwilioWebhook(WebhookReceiver):
         form = _json_object(body) if "bodySHA256=" in url else dict(params)
         if is_twilio_status(form):
             return parse_twilio_status(form)
+        return self.parse_message(form)
+
+    def parse_message(self, form: dict[str, Any]) -> InboundMessage:
+        """An incoming message's form as a message (RCS strips the ``rcs:`` prefix)."""
         return parse_twilio_webhook(form, self.channel_id)
 
     def _verified(

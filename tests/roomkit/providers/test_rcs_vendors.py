@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
-from roomkit import RCSChannel
+from roomkit import InboundMessage, RCSChannel, RoomKit, WebSocketChannel
 from roomkit.models.binding import ChannelBinding
 from roomkit.models.content import MediaContent, TextContent
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.enums import ChannelType
 from roomkit.models.room import Room, RoomContext
 from roomkit.providers.rcs.base import RCSDeliveryResult
@@ -22,10 +24,14 @@ from roomkit.providers.twilio.rcs import (
     TwilioRCSProvider,
     parse_twilio_rcs_webhook,
 )
+from roomkit.providers.twilio.rcs_receiver import TwilioRCSWebhook
 from roomkit.providers.vendor import VendorAPIError
+from roomkit.webhooks import TelnyxWebhook, create_webhook_app
+from tests.roomkit.providers.test_webhook_app import PUBLIC, twilio_form
 from tests.roomkit.providers.vendor_helpers import FAST, outbound
 from tests.standins.scripted import Reply
-from tests.standins.telnyx import API_KEY
+from tests.standins.server import serve_app
+from tests.standins.telnyx import API_KEY, TelnyxSigner, finalized, received
 from tests.standins.telnyx_rcs import AGENT, TelnyxRCSStandIn
 from tests.standins.twilio import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn
 
@@ -181,4 +187,90 @@ async def test_an_rcs_channel_delivery_names_the_channel_used(
     assert [r.path for r in telnyx_rcs.requests] == [
         f"/v2/messaging/rcs/capabilities/{AGENT}/{PHONE}",
         "/v2/messages",
+    ]
+
+
+class RCSRoom:
+    """A kit with room r1 binding the RCS channel (to PHONE) and a WebSocket agent."""
+
+    def __init__(self, kit: RoomKit) -> None:
+        self.kit = kit
+        self.statuses: list[DeliveryStatus] = []
+        kit.on_delivery_status(self.statuses.append)
+
+    async def bind(self, provider: TwilioRCSProvider | TelnyxRCSProvider) -> None:
+        self.kit.register_channel(RCSChannel("rcs", provider=provider))
+        self.kit.register_channel(WebSocketChannel("ws"))
+        await self.kit.create_room("r1")
+        await self.kit.attach_channel("r1", "rcs", metadata={"phone_number": PHONE})
+        await self.kit.attach_channel("r1", "ws")
+
+    async def reply(self, body: str) -> None:
+        message = InboundMessage(channel_id="ws", sender_id="agent", content=TextContent(body=body))
+        await self.kit.process_inbound(message, room_id="r1")
+
+    async def texts(self) -> list[tuple[str, str]]:
+        timeline = await self.kit.get_timeline("r1")
+        return [(e.source.participant_id or "", getattr(e.content, "body", "")) for e in timeline]
+
+
+async def post_all(url: str, *requests: tuple[bytes, dict[str, str]]) -> list[int]:
+    async with httpx.AsyncClient() as client:
+        return [(await client.post(url, content=b, headers=h)).status_code for b, h in requests]
+
+
+async def test_twilio_rcs_end_to_end(twilio: TwilioStandIn, twilio_rcs: TwilioRCSProvider) -> None:
+    """Signed RCS webhook (twice) → one event from the phone; reply out through the
+    Messaging Service; its status callback recorded."""
+    async with RoomKit() as kit:
+        room = RCSRoom(kit)
+        await room.bind(twilio_rcs)
+        receiver = TwilioRCSWebhook("rcs", AUTH_TOKEN, public_url=PUBLIC)
+        public = PUBLIC + receiver.path
+        inbound = {"MessageSid": "SM" + "b" * 32, "From": "rcs:" + PHONE, "To": "rcs:brand"}
+        message = twilio_form(public, {**inbound, "Body": "hi", "SmsStatus": "received"})
+        async with serve_app(create_webhook_app(kit, [receiver])) as base:
+            assert await post_all(base + receiver.path, message, message) == [200, 200]
+            await room.reply("back")
+            sid = f"SM{1:032d}"
+            callback = {"MessageSid": sid, "MessageStatus": "delivered", "From": "rcs:brand"}
+            assert await post_all(base + receiver.path, twilio_form(public, callback)) == [200]
+        assert await room.texts() == [(PHONE, "hi"), ("agent", "back")]
+    assert twilio.forms()[-1][:3] == [
+        ("To", PHONE),
+        ("MessagingServiceSid", SERVICE),
+        ("Body", "back"),
+    ]
+    assert [(s.message_id, s.status, s.channel_id) for s in room.statuses] == [
+        (sid, "delivered", "rcs")
+    ]
+
+
+async def test_telnyx_rcs_end_to_end(
+    telnyx_rcs: TelnyxRCSStandIn, telnyx_provider: TelnyxRCSProvider
+) -> None:
+    """Signed inbound RCS (twice) → one event; the reply goes out over RCS to the capable
+    phone; its message.finalized webhook recorded."""
+    signer = TelnyxSigner()
+    telnyx_rcs.rcs_capable.add(PHONE)
+    async with RoomKit() as kit:
+        room = RCSRoom(kit)
+        await room.bind(telnyx_provider)
+        receiver = TelnyxWebhook("rcs", signer.public_key)
+        body = received("rcs-in-1", PHONE, "hi")
+        message = (body, {"content-type": "application/json", **signer.headers(body)})
+        async with serve_app(create_webhook_app(kit, [receiver])) as base:
+            assert await post_all(base + receiver.path, message, message) == [200, 200]
+            await room.reply("back")
+            sent = telnyx_rcs.last
+            assert (sent.path, sent.json["agent_message"]) == (
+                "/v2/messages/rcs",
+                {"content_message": {"text": "back"}},
+            )
+            done = finalized("rcs-2", PHONE)
+            status = (done, {"content-type": "application/json", **signer.headers(done)})
+            assert await post_all(base + receiver.path, status) == [200]
+        assert await room.texts() == [(PHONE, "hi"), ("agent", "back")]
+    assert [(s.message_id, s.status, s.channel_id) for s in room.statuses] == [
+        ("rcs-2", "delivered", "rcs")
     ]
