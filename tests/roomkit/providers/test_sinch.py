@@ -189,6 +189,8 @@ def test_payloads_parse_as_the_sinch_sdk_reads_them() -> None:
         "failed",
         "402",
     )
+    bare = parse_sinch_webhook({**mo, "from": PHONE.removeprefix("+")}, "sms")
+    assert bare.sender_id == PHONE
     with pytest.raises(ValueError, match="Sinch inbound message"):
         parse_sinch_webhook(report("01B"), "sms")
 

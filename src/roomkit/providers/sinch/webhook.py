@@ -101,9 +101,11 @@ def parse_sinch_webhook(payload: dict[str, Any], channel_id: str) -> InboundMess
             "webhook", kind, "a Sinch inbound message (mo_text/mo_binary/mo_media) with id, from"
         )
     body, media = _body_and_media(payload)
+    sender = str(payload["from"])
     return WebhookMeta(
         provider=PROVIDER,
-        sender=str(payload["from"]),
+        # Sinch may give the MSISDN without its "+": the same person as "+1…" outbound.
+        sender="+" + sender if sender.isdigit() else sender,
         recipient=str(payload.get("to", "")),
         body=body,
         external_id=str(payload["id"]),
