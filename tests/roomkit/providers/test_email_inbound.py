@@ -33,6 +33,7 @@ from tests.standins.server import serve_app
 from tests.standins.smtp import Inbox, smtp_server
 
 DOMAIN = "support.example.com"
+THREAD_KEY = "thread-key-0123456789"
 PRIVATE = ec.generate_private_key(ec.SECP256R1())
 PUBLIC = base64.b64encode(
     PRIVATE.public_key().public_bytes(
@@ -153,10 +154,14 @@ async def desk() -> AsyncIterator[Desk]:
     store = InMemoryStore()
     async with (
         smtp_server(inbox) as port,
-        RoomKit(store=store, inbound_router=EmailThreadRouter(store, DOMAIN)) as kit,
+        RoomKit(store=store, inbound_router=EmailThreadRouter(store, DOMAIN, THREAD_KEY)) as kit,
     ):
         config = SMTPEmailConfig(
-            host="127.0.0.1", port=port, start_tls=False, from_address=f"help@{DOMAIN}"
+            host="127.0.0.1",
+            port=port,
+            start_tls=False,
+            from_address=f"help@{DOMAIN}",
+            thread_key=THREAD_KEY,
         )
         provider = SMTPEmailProvider(config, store=store)
         kit.register_channel(
@@ -223,12 +228,22 @@ async def test_email_end_to_end_threads_into_one_room(desk: Desk) -> None:
         body, headers = form({"email": answer_mail.as_string()})
         answer = await client.post(receiver.path, content=body, headers=sign(body) | headers)
         assert answer.status_code == 200
+        nonce, room, _ = ours.strip("<>").split("@")[0].split(".")
+        forged = mail(
+            "let me in",
+            Message_ID="<eve-1@evil.example>",
+            From="eve@evil.example",
+            References=f"<{nonce}.{room}.{'0' * 20}@{DOMAIN}>",
+        )
+        body, headers = form({"email": forged.as_string()})
+        answer = await client.post(receiver.path, content=body, headers=sign(body) | headers)
+        assert answer.status_code == 200
         fresh = mail("New topic", Message_ID="<bob-1@mail.example.com>", From="bob@b.example")
         body, headers = form({"email": fresh.as_string()})
         answer = await client.post(receiver.path, content=body, headers=sign(body) | headers)
         assert answer.status_code == 200
     assert await desk.texts("r1") == ["", "It ships today.", "Thanks!"]
-    assert await desk.texts("r2") == ["New topic"]
+    assert await desk.texts("r2") == ["let me in", "New topic"]  # a forged tag routes nowhere
 
 
 async def test_unsigned_forged_stale_or_malformed_posts_never_reach_a_room(desk: Desk) -> None:

@@ -71,7 +71,7 @@ async def test_text_goes_over_starttls_with_a_login(
     assert message["Subject"] == "Order 7"
     assert message["Date"]
     assert message["Message-ID"] == result.provider_message_id
-    assert room_of(str(result.provider_message_id), "support.example.com") == "r1"
+    assert str(result.provider_message_id).endswith("@support.example.com>")
     assert message["In-Reply-To"] is None  # no store: nothing to reply to
     assert message.get_content_type() == "text/plain"
     assert message.get_content().strip() == "Your order shipped."
@@ -168,10 +168,17 @@ async def test_an_unreachable_server_is_retryable_and_a_bad_address_refused() ->
         await provider.send(outbound(TextContent(body="x")), "not an address")
 
 
-def test_message_ids_name_their_room_and_only_ours_are_read() -> None:
-    mid = new_message_id("room/with odd chars", "mail.example.com")
+def test_message_ids_name_their_room_and_only_tagged_ones_are_read() -> None:
+    key = b"thread-key"
+    mid = new_message_id("room/with odd chars", "mail.example.com", key)
     assert mid.startswith("<") and mid.endswith("@mail.example.com>")
-    assert room_of(mid, "MAIL.example.com") == "room/with odd chars"
-    assert room_of(mid, "other.example.com") is None
-    assert room_of("<CAF=abc.123@mail.gmail.com>", "mail.gmail.com") is None
-    assert new_message_id("r", "d") != new_message_id("r", "d")
+    assert room_of(mid, "MAIL.example.com", key) == "room/with odd chars"
+    assert room_of(mid, "other.example.com", key) is None
+    assert room_of(mid, "mail.example.com", b"other key") is None
+    nonce, room, _ = mid.strip("<>").split("@")[0].split(".")
+    forged = f"<{nonce}.{room}.{'0' * 20}@mail.example.com>"
+    assert room_of(forged, "mail.example.com", key) is None
+    untagged = new_message_id("r1", "mail.example.com")
+    assert room_of(untagged, "mail.example.com", key) is None
+    assert room_of("<CAF=abc.123@mail.gmail.com>", "mail.gmail.com", key) is None
+    assert new_message_id("r", "d", key) != new_message_id("r", "d", key)

@@ -42,6 +42,8 @@ class SMTPEmailConfig(BaseModel):
     ``use_tls`` is TLS from the first byte (SMTPS); ``start_tls`` upgrades a plain
     connection and fails when the server does not offer STARTTLS. ``ca_file`` trusts an
     extra CA (a private relay's); ``message_id_domain`` defaults to the sender's domain.
+    ``thread_key`` tags each ``Message-ID`` so that an ``EmailThreadRouter`` with the same
+    key routes replies to their room (without it, replies are routed like any mail).
     """
 
     host: str
@@ -54,6 +56,7 @@ class SMTPEmailConfig(BaseModel):
     start_tls: bool = True
     ca_file: str | None = None
     message_id_domain: str | None = None
+    thread_key: SecretStr | None = None
     timeout: float = Field(default=30.0, gt=0)
 
     @property
@@ -103,7 +106,10 @@ class SMTPEmailProvider(EmailProvider):
             await load_attachment(item, i, self.config.timeout)
             for i, item in enumerate(parts.media, 1)
         ]
-        message_id = new_message_id(event.room_id, self.config.domain)
+        key = self.config.thread_key
+        message_id = new_message_id(
+            event.room_id, self.config.domain, key.get_secret_value().encode() if key else None
+        )
         message = build_message(
             parts,
             files,

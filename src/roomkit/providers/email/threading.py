@@ -1,20 +1,23 @@
 """Email threads kept in one room, both ways.
 
 Out: every ``Message-ID`` the kit generates names its room
-(``<{random}.{base32(room id)}@{domain}>``), and a send into a room whose last inbound email
+(``<{random}.{base32(room id)}.{tag}@{domain}>``, the tag an HMAC under the configured
+thread key, so no one else can mint one), and a send into a room whose last inbound email
 is known replies to it (``In-Reply-To`` its ``Message-ID``, ``References`` its chain plus
 it), found in the store: the parsed inbound email keeps its ids in ``metadata["email"]``.
 
 In: a reply quotes the ids it answers in ``In-Reply-To`` / ``References``; the
 :class:`EmailThreadRouter` finds among them (newest first) a kit-generated one naming an
-active room and routes the reply there. Mail that answers nothing of ours goes to the
-fallback router.
+active room, with a tag that fits, and routes the reply there. Mail that answers nothing
+of ours goes to the fallback router.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -28,23 +31,33 @@ __all__ = ["EmailThreadRouter", "Thread", "last_thread", "new_message_id", "room
 _SCAN = 50  # events read per page while looking back for the last inbound email
 
 
-def new_message_id(room_id: str, domain: str) -> str:
-    """A unique ``Message-ID`` that names ``room_id``."""
+def _tag(key: bytes, nonce: str, room: str) -> str:
+    return hmac.new(key, f"{nonce}.{room}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def new_message_id(room_id: str, domain: str, key: bytes | None = None) -> str:
+    """A unique ``Message-ID`` that names ``room_id``, tagged with ``key`` when given.
+
+    Only a tagged id routes a reply (:class:`EmailThreadRouter` checks the tag), so mail
+    that forges a ``References`` header cannot choose its room.
+    """
+    nonce = secrets.token_hex(12)
     room = base64.b32encode(room_id.encode()).decode().rstrip("=").lower()
-    return f"<{secrets.token_hex(12)}.{room}@{domain}>"
+    tag = f".{_tag(key, nonce, room)}" if key else ""
+    return f"<{nonce}.{room}{tag}@{domain}>"
 
 
-def room_of(message_id: str, domain: str) -> str | None:
-    """The room a kit-generated ``message_id`` names, or None for any other id."""
+def room_of(message_id: str, domain: str, key: bytes) -> str | None:
+    """The room a kit-generated ``message_id`` tagged with ``key`` names, else None."""
     local, at, host = message_id.strip().strip("<>").rpartition("@")
-    if not at or host.lower() != domain.lower():
+    parts = local.split(".")
+    if not at or host.lower() != domain.lower() or len(parts) != 3:
         return None
-    _, dot, encoded = local.partition(".")
-    if not dot or not encoded:
+    nonce, room, tag = parts
+    if not hmac.compare_digest(tag, _tag(key, nonce, room)):
         return None
     try:
-        padded = encoded.upper() + "=" * (-len(encoded) % 8)
-        return base64.b32decode(padded).decode()
+        return base64.b32decode(room.upper() + "=" * (-len(room) % 8)).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
 
@@ -78,6 +91,7 @@ class EmailThreadRouter(InboundRoomRouter):
         store: the kit's store (the room must exist and be active).
         domain: the domain of the kit's ``Message-ID`` s (the SMTP provider's
             ``message_id_domain``).
+        key: the SMTP config's ``thread_key``: only ids tagged with it route.
         fallback: where other mail goes; by default the kit's default router.
     """
 
@@ -85,10 +99,12 @@ class EmailThreadRouter(InboundRoomRouter):
         self,
         store: ConversationStore,
         domain: str,
+        key: str,
         fallback: InboundRoomRouter | None = None,
     ) -> None:
         self._store = store
         self.domain = domain
+        self._key = key.encode()
         self._fallback = fallback or DefaultInboundRoomRouter(store)
 
     async def route(
@@ -102,7 +118,7 @@ class EmailThreadRouter(InboundRoomRouter):
         if isinstance(mail, dict):
             quoted = [*(mail.get("references") or []), mail.get("in_reply_to") or ""]
             for message_id in reversed(quoted):
-                room_id = room_of(str(message_id), self.domain)
+                room_id = room_of(str(message_id), self.domain, self._key)
                 room = await self._store.get_room(room_id) if room_id else None
                 if room is not None and room.status == RoomStatus.ACTIVE:
                     return room.id
