@@ -186,15 +186,24 @@ from roomkit.store.memory import InMemoryStore
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.channels.ai import AIChannel
     from roomkit.locks.redis import RedisLockManager
+    from roomkit.providers.elasticemail.config import ElasticEmailConfig
+    from roomkit.providers.elasticemail.email import ElasticEmailProvider
+    from roomkit.providers.email.smtp import SMTPEmailConfig, SMTPEmailProvider
     from roomkit.providers.http.provider import WebhookHTTPProvider
     from roomkit.providers.messenger.facebook import FacebookMessengerProvider
+    from roomkit.providers.sinch.config import SinchConfig
+    from roomkit.providers.sinch.sms import SinchSMSProvider, parse_sinch_webhook
     from roomkit.providers.teams.bot_framework import BotFrameworkTeamsProvider
     from roomkit.providers.telegram.bot import TelegramBotProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
+    from roomkit.providers.telnyx.rcs import TelnyxRCSConfig, TelnyxRCSProvider
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
+    from roomkit.providers.twilio.rcs import TwilioRCSConfig, TwilioRCSProvider
     from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
     from roomkit.providers.vendor import VendorAPIError
+    from roomkit.providers.voicemeup.config import VoiceMeUpConfig
+    from roomkit.providers.voicemeup.sms import VoiceMeUpSMSProvider, configure_voicemeup_mms
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -211,11 +220,25 @@ _LAZY = {
     "FacebookMessengerProvider": "roomkit.providers.messenger.facebook",
     "BotFrameworkTeamsProvider": "roomkit.providers.teams.bot_framework",
     "TelegramBotProvider": "roomkit.providers.telegram.bot",
+    "ElasticEmailConfig": "roomkit.providers.elasticemail.config",
+    "ElasticEmailProvider": "roomkit.providers.elasticemail.email",
+    "SMTPEmailConfig": "roomkit.providers.email.smtp",
+    "SMTPEmailProvider": "roomkit.providers.email.smtp",
+    "SinchConfig": "roomkit.providers.sinch.config",
+    "SinchSMSProvider": "roomkit.providers.sinch.sms",
     "TelnyxConfig": "roomkit.providers.telnyx.config",
     "TelnyxSMSProvider": "roomkit.providers.telnyx.sms",
     "TwilioConfig": "roomkit.providers.twilio.config",
     "TwilioSMSProvider": "roomkit.providers.twilio.sms",
+    "TelnyxRCSConfig": "roomkit.providers.telnyx.rcs",
+    "TelnyxRCSProvider": "roomkit.providers.telnyx.rcs",
+    "TwilioRCSConfig": "roomkit.providers.twilio.rcs",
+    "TwilioRCSProvider": "roomkit.providers.twilio.rcs",
+    "parse_sinch_webhook": "roomkit.providers.sinch.sms",
     "VendorAPIError": "roomkit.providers.vendor",
+    "VoiceMeUpConfig": "roomkit.providers.voicemeup.config",
+    "VoiceMeUpSMSProvider": "roomkit.providers.voicemeup.sms",
+    "configure_voicemeup_mms": "roomkit.providers.voicemeup.sms",
     "WebhookHTTPProvider": "roomkit.providers.http.provider",
     "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
     "parse_twilio_webhook": "roomkit.providers.twilio.sms",
@@ -267,6 +290,8 @@ __all__ = [
     "DeliveryResult",
     "DeliveryStatus",
     "EditContent",
+    "ElasticEmailConfig",
+    "ElasticEmailProvider",
     "EmailChannel",
     "EmailProvider",
     "EphemeralCallback",
@@ -355,9 +380,13 @@ __all__ = [
     "RoomTimers",
     "SMSChannel",
     "SMSProvider",
+    "SMTPEmailConfig",
+    "SMTPEmailProvider",
     "SQLiteStore",
     "SchemaVersionError",
     "SessionStartedEvent",
+    "SinchConfig",
+    "SinchSMSProvider",
     "SourceAlreadyAttachedError",
     "SourceNotFoundError",
     "SteeringDirective",
@@ -385,17 +414,23 @@ __all__ = [
     "TelegramConfig",
     "TelegramProvider",
     "TelnyxConfig",
+    "TelnyxRCSConfig",
+    "TelnyxRCSProvider",
     "TelnyxSMSProvider",
     "TemplateContent",
     "TextContent",
     "TransportChannel",
     "TwilioConfig",
+    "TwilioRCSConfig",
+    "TwilioRCSProvider",
     "TwilioSMSProvider",
     "UpdateSystemPrompt",
     "VendorAPIError",
     "VideoContent",
     "Visibility",
     "VoiceBackendNotConfiguredError",
+    "VoiceMeUpConfig",
+    "VoiceMeUpSMSProvider",
     "VoiceNotConfiguredError",
     "WebSocketChannel",
     "WebhookHTTPProvider",
@@ -404,11 +439,13 @@ __all__ = [
     "WhatsAppPersonalChannel",
     "WhatsAppProvider",
     "__version__",
+    "configure_voicemeup_mms",
     "is_bot_added",
     "is_valid_phone",
     "normalize_phone",
     "parse_http_webhook",
     "parse_messenger_webhook",
+    "parse_sinch_webhook",
     "parse_teams_activity",
     "parse_teams_reactions",
     "parse_teams_webhook",

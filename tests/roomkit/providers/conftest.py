@@ -7,13 +7,17 @@ from typing import TypeVar
 
 import pytest
 
+from tests.standins.elasticemail import ElasticEmailStandIn
 from tests.standins.meta import GraphStandIn
 from tests.standins.scripted import ScriptedApp
 from tests.standins.server import serve_app
+from tests.standins.sinch import SinchStandIn
 from tests.standins.teams import TeamsStandIn
 from tests.standins.telegram import TelegramStandIn
 from tests.standins.telnyx import TelnyxStandIn
+from tests.standins.telnyx_rcs import TelnyxRCSStandIn
 from tests.standins.twilio import TwilioStandIn
+from tests.standins.voicemeup import VoiceMeUpStandIn
 
 App = TypeVar("App", bound=ScriptedApp)
 
@@ -51,4 +55,28 @@ async def telegram_api() -> AsyncIterator[TelegramStandIn]:
 @pytest.fixture
 async def teams_api() -> AsyncIterator[TeamsStandIn]:
     async for app in _served(TeamsStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def elastic() -> AsyncIterator[ElasticEmailStandIn]:
+    async for app in _served(ElasticEmailStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def sinch() -> AsyncIterator[SinchStandIn]:
+    async for app in _served(SinchStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def vmu() -> AsyncIterator[VoiceMeUpStandIn]:
+    async for app in _served(VoiceMeUpStandIn()):
+        yield app
+
+
+@pytest.fixture
+async def telnyx_rcs() -> AsyncIterator[TelnyxRCSStandIn]:
+    async for app in _served(TelnyxRCSStandIn()):
         yield app

@@ -19,8 +19,8 @@ from roomz.server.auth import Auth, SMTPSender
 from roomz.server.settings import Settings
 from tests.conftest import UNIT
 from tests.roomz.auth.conftest import Database, login_site, spend
-from tests.roomz.auth.smtp_server import Inbox, accept, make_certificate, smtp_server
 from tests.standins.server import serve_app
+from tests.standins.smtp import Inbox, accept, make_certificate, smtp_server
 
 URL = "https://chat.example.org/auth/verify?token=" + "T" * 43
 

@@ -12,8 +12,8 @@ import httpx
 
 from roomz import AsyncClient
 from tests.conftest import UNIT
-from tests.roomz.auth.smtp_server import Inbox, smtp_server
 from tests.roomz.server.serve import serve
+from tests.standins.smtp import Inbox, smtp_server
 
 
 def _link_in(body: str, base_url: str) -> str:

@@ -86,7 +86,11 @@ class TwilioSMSProvider(SMSProvider):
         return ProviderResult(
             success=True,
             provider_message_id=data.get("sid"),
-            metadata={"status": data.get("status"), "num_segments": data.get("num_segments")},
+            metadata={
+                "status": data.get("status"),
+                "num_segments": data.get("num_segments"),
+                "from": data.get("from"),  # the sender Twilio chose (RCS or SMS, for RCS sends)
+            },
         )
 
     def _form(self, event: RoomEvent, to: str, from_: str | None) -> list[tuple[str, str]]:

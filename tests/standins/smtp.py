@@ -84,6 +84,13 @@ async def smtp_server(
         await server.wait_closed()
 
 
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The server side TLS context of ``make_certificate``'s pair."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
 def make_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1: ``(cert.pem, key.pem)``."""
     cert, key = directory / "cert.pem", directory / "key.pem"

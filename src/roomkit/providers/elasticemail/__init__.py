@@ -1,0 +1,1 @@
+"""ElasticEmail: email through Elastic Email's HTTP API (``roomkit[http]``)."""

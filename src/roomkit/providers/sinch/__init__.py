@@ -1,0 +1,1 @@
+"""Sinch: SMS and MMS through the Sinch SMS REST API (``roomkit[http]``)."""

@@ -1,0 +1,1 @@
+"""VoiceMeUp: SMS and MMS through the VoiceMeUp client API (``roomkit[http]``)."""
