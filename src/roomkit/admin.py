@@ -39,6 +39,7 @@ from roomkit.models.enums import (
 from roomkit.models.event import EventSource, RoomEvent
 from roomkit.models.inbound import InboundMessage
 from roomkit.models.room import Room, RoomContext
+from roomkit.models.trace import ProtocolTrace
 from roomkit.reporting import system_event
 from roomkit.rooms import RoomDirectory
 from roomkit.store._paging import check_page
@@ -99,6 +100,21 @@ class RoomOps:
         tool_hooks = getattr(channel, "tool_hooks", None)
         if tool_hooks is not None:
             self._tool_hooks.install(tool_hooks)
+        channel.on_trace(self._protocol_trace)
+
+    async def _protocol_trace(self, trace: ProtocolTrace) -> None:
+        """A channel's protocol trace, handed to its room's ON_PROTOCOL_TRACE hooks.
+
+        A trace with no room (none given, none resolved from its session) has no hooks to
+        run. The channel runs this as a task it owns, so a slow hook never holds it up.
+        """
+        trigger = HookTrigger.ON_PROTOCOL_TRACE
+        room_id = trace.room_id
+        if room_id is None or not self._hooks.any_for(trigger, room_id):
+            return  # building the context reads every binding: skip it when nobody listens
+        context = await self._rooms.context(room_id)
+        await self._hooks.run_sync_hooks(room_id, trigger, trace, context)
+        await self._hooks.run_async_hooks(room_id, trigger, trace, context)
 
     def channel(self, channel_id: str) -> Channel:
         channel = self._channels.get(channel_id)

@@ -7,17 +7,14 @@ layers runs unchanged and finds them on the kit; nothing in the kit calls them y
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from roomkit.kit import RoomKit
+from typing import Any
 
 
 def kept(name: str, doc: str) -> property:
     """A read-only property showing what the constructor kept in ``_<name>``."""
     attribute = f"_{name}"
 
-    def value(kit: RoomKit) -> Any:
+    def value(kit: object) -> Any:
         return getattr(kit, attribute)
 
     return property(value, doc=doc)

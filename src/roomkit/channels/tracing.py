@@ -13,12 +13,9 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from roomkit.models.trace import ProtocolTrace
-
-if TYPE_CHECKING:
-    from roomkit.channels.base import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -69,18 +66,3 @@ class TraceSinks:
         """Wait for the async callbacks still running."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-
-
-def forward_traces(channel: Channel, fire: Callable[[str, ProtocolTrace], Awaitable[Any]]) -> None:
-    """Call ``fire(room_id, trace)`` for each trace of ``channel`` whose room is known.
-
-    How a framework wires a channel's traces to its ``ON_PROTOCOL_TRACE`` hooks: a trace
-    with no room (none given, none resolved from its session) has no hooks to run and is
-    skipped. ``fire`` runs as a task the channel owns (see :class:`TraceSinks`).
-    """
-
-    async def forward(trace: ProtocolTrace) -> None:
-        if trace.room_id is not None:
-            await fire(trace.room_id, trace)
-
-    channel.on_trace(forward)

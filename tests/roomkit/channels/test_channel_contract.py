@@ -17,6 +17,8 @@ from roomkit import (
     DeleteContent,
     EditContent,
     EventSource,
+    HookExecution,
+    HookTrigger,
     InboundMessage,
     MediaContent,
     ProtocolTrace,
@@ -28,7 +30,6 @@ from roomkit import (
     TextContent,
     TransportChannel,
 )
-from roomkit.channels.tracing import forward_traces
 
 CONTEXT = RoomContext(room=Room(id="r"))
 BINDING = ChannelBinding(channel_id="rec", room_id="r", channel_type=ChannelType.SMS)
@@ -210,17 +211,21 @@ async def test_kit_tells_the_channel_when_its_binding_changes(kit: RoomKit) -> N
     assert [(b.room_id, b.muted) for b in channel.bindings] == [("r", True)]
 
 
-async def test_forward_traces_fires_per_room_and_skips_roomless_ones() -> None:
-    """forward_traces hands each trace with a known room to fire(room_id, trace)."""
+async def test_traces_reach_the_rooms_protocol_trace_hooks(kit: RoomKit) -> None:
+    """A registered channel's traces run its room's ON_PROTOCOL_TRACE hooks; roomless ones none."""
     channel = Recorder()
-    fired: list[tuple[str, str]] = []
+    kit.register_channel(channel)
+    await kit.create_room("r")
+    await kit.create_room("room-9")
+    seen: list[tuple[str, str]] = []
 
-    async def fire(room_id: str, trace: ProtocolTrace) -> None:
-        fired.append((room_id, trace.summary))
+    @kit.hook(HookTrigger.ON_PROTOCOL_TRACE, execution=HookExecution.ASYNC)
+    async def watch(trace: ProtocolTrace, context: RoomContext) -> None:
+        seen.append((context.room.id, trace.summary))
 
-    forward_traces(channel, fire)
-    channel.emit_trace(_trace())  # no room, no session: nothing to fire
+    channel.emit_trace(_trace())  # no room, no session: nothing to run
     channel.emit_trace(_trace(session_id="call-1"))
     channel.emit_trace(_trace(room_id="r"))
     await channel.close()
-    assert fired == [("room-9", "POST /send"), ("r", "POST /send")]
+    await kit.close()
+    assert sorted(seen) == [("r", "POST /send"), ("room-9", "POST /send")]
