@@ -49,14 +49,14 @@ from roomkit import (
     TextContent,
 )
 from roomz import protocol
-from roomz.errors import Reason
+from roomz.errors import ChatError, Reason
 from roomz.server.catchup import Catchup
 from roomz.server.history import HistoryPages
 from roomz.server.live import LOGOUT, LiveEvents, session_digest
 from roomz.server.metrics import Metrics
 from roomz.server.outbox import Outbox
 from roomz.server.relay import Relay
-from roomz.server.rooms import ChatError, Rooms, message_frame
+from roomz.server.rooms import Rooms, message_frame
 from roomz.server.roster import HEARTBEAT, Roster
 from roomz.server.sockets import CloseSocket, Connection, LocalSockets
 

@@ -18,11 +18,10 @@ from typing import Any
 
 from roomkit.store.base import ConversationStore
 from roomz import protocol as p
-from roomz.errors import ProtocolError, Reason, error_body
+from roomz.errors import ChatError, ProtocolError, Reason, error_body
 from roomz.server.auth import Auth, AuthError
 from roomz.server.chat import Chat
 from roomz.server.limits import RateLimit
-from roomz.server.rooms import ChatError
 from roomz.server.settings import Settings
 from roomz.server.sockets import Connection
 

@@ -21,26 +21,11 @@ from roomkit import (
     WebSocketChannel,
 )
 from roomz import protocol
-from roomz.errors import REASON_CODES, Reason
+from roomz.errors import ChatError, Reason
 from roomz.server.relay import RELAY_CHANNEL_ID, Relay
 from roomz.server.sockets import Connection, LocalSockets
 
 CHAT_ROOM = {"roomz": True}  # the metadata that marks a roomkit room as a chat room
-
-
-class ChatError(Exception):
-    """A request the chat refuses, with a stable protocol reason and its HTTP-like code;
-    ``extra`` fields (such as ``retry_after``) go into the answer too."""
-
-    def __init__(self, reason: Reason, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.code = REASON_CODES[reason]
-        self.extra = extra
-
-    def frame(self) -> dict[str, Any]:
-        """The answer's fields: ``{"error", "code", "reason", **extra}``."""
-        return {"error": str(self), "code": self.code, "reason": str(self.reason), **self.extra}
 
 
 class Rooms:
