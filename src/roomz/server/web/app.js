@@ -12,6 +12,7 @@ import {
   showComposerError, showRoomError, showStatus,
 } from "./render.js";
 import { DEFAULT_ROOM, ROOM_ID, forgetPerson, isMe, link, person, room, state } from "./state.js";
+import { deliver } from "./sending.js";
 import { $, errorText } from "./text.js";
 import {
   addMessages, catchUp, fillView, flushRead, loadOlder, loadRoom, noteStart, scheduleRead, sent,
@@ -174,7 +175,7 @@ async function sendMessage() {
   const shown = { ...send, user: state.me, timestamp: new Date().toISOString(), pending: true };
   r.pending.push(shown);
   if (r.id === state.current) appendPending(shown, isMe);
-  const result = await link.request(send);
+  const result = await deliver(link, send); // a 429 or 503 is waited out and sent again
   sent(r, send.client_id); // the message frame normally came first and did this already
   if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
   showComposerError(errorText(result));

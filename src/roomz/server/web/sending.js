@@ -1,0 +1,53 @@
+// Sending a message until the server has it, as the Python client does (roomz/client/retry.py).
+//
+// A send answered 429 rate_limited, or 503 with a retry_after (a backend is down), is
+// written again after that many seconds with the same client_id, so the server stores it
+// once whatever happened to the earlier attempts. Attempts and waits are bounded; past
+// either, the last answer is the outcome. Meanwhile the message stays "sending…".
+//
+// After a 429 the connection's request budget is spent: every send made at that moment
+// would be refused again if they all retried together, so later sends queue behind the
+// refused one, spaced by the retry_after the server gave, until none is waiting any more.
+
+const SEND_ATTEMPTS = 10; // attempts at most, the first one included
+const MAX_SPACING_MS = 1000; // between two paced sends at most, whatever retry_after said
+const MAX_WAIT_MS = 60000; // a longer retry_after is not waited for: the refusal is the answer
+
+let nextTurn = 0; // performance.now() of the next free turn
+let spacing = 0; // ms between turns; 0 when not pacing
+
+/** Send `fields` (a `send` request) through `link`, retrying as the server asks; resolves
+ * with the last answer. A stopped link (logged out) ends the retries. */
+export async function deliver(link, fields) {
+  for (let attempt = 1; ; attempt++) {
+    await turn();
+    const answer = await link.request(fields);
+    const wait = retryDelay(answer);
+    if (wait === null || attempt === SEND_ATTEMPTS || link.stopped) return answer;
+    refused(answer, wait);
+  }
+}
+
+/** Milliseconds to wait before sending again, or null when `answer` is final. */
+function retryDelay(answer) {
+  const wait = answer.retry_after;
+  if (answer.code !== 429 && answer.code !== 503) return null;
+  if (typeof wait !== "number" || !(wait >= 0) || wait * 1000 > MAX_WAIT_MS) return null;
+  return wait * 1000;
+}
+
+async function turn() {
+  const now = performance.now();
+  if (nextTurn <= now) {
+    spacing = 0; // the backlog is gone: stop pacing
+    return;
+  }
+  const slot = nextTurn;
+  nextTurn = slot + spacing;
+  await new Promise((resolve) => setTimeout(resolve, slot - now));
+}
+
+function refused(answer, wait) {
+  if (answer.reason === "rate_limited") spacing = Math.max(spacing, Math.min(wait, MAX_SPACING_MS));
+  nextTurn = Math.max(nextTurn, performance.now() + wait);
+}
