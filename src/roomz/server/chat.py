@@ -270,11 +270,8 @@ class Chat:
     async def renamed(self, user: dict[str, Any]) -> None:
         """The user's display name changed: tell every connected user, in every process."""
         self._rename_local(user)
-        who = {"id": user["id"], "email": user["email"]}
-        frame = protocol.event_frame(
-            "display_name_changed", who, display_name=user.get("display_name")
-        )
-        await self.relay.announce("display_name_changed", user["id"], frame)
+        changed = protocol.DisplayNameChanged(protocol.User.of(user))
+        await self.relay.announce(changed.type, changed.user.id, changed.to_frame())
 
     async def session_ended(self, session: str) -> None:
         """A session was revoked: its sockets, here and in every other process, are closed
@@ -329,10 +326,9 @@ class Chat:
     ) -> None:
         """Tell everyone of the user's first socket here (``user_joined``) or last one
         anywhere (``user_left``, ``first`` True); else only the user's own sockets."""
-        field = "total_connections" if kind == "user_joined" else "remaining_connections"
-        frame = protocol.event_frame(
-            kind, connection.user, room=protocol.DEFAULT_ROOM, **{field: count}
-        )
+        user, room = protocol.User.of(connection.user), protocol.DEFAULT_ROOM
+        event = protocol.UserJoined if kind == "user_joined" else protocol.UserLeft
+        frame = event(user, room, count).to_frame()
         if not first or self.sockets.user_count > ANNOUNCE_LIMIT:
             if count <= TABS_ANNOUNCED:
                 own = self.sockets.of_user(connection.user_id)
@@ -348,10 +344,8 @@ class Chat:
     async def _gone_elsewhere(self, user: dict[str, Any]) -> None:
         """The roster found a user gone whose departure this process deferred."""
         if self.sockets.user_count <= ANNOUNCE_LIMIT:
-            frame = protocol.event_frame(
-                "user_left", user, room=protocol.DEFAULT_ROOM, remaining_connections=0
-            )
-            await self._announce("user_left", user, frame)
+            left = protocol.UserLeft(protocol.User.of(user), protocol.DEFAULT_ROOM, 0)
+            await self._announce(left.type, user, left.to_frame())
 
     async def _publish_roster(self, kind: str, **data: Any) -> None:
         await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)
