@@ -271,7 +271,7 @@ class Chat:
         """The user's display name changed: tell every connected user, in every process."""
         self._rename_local(user)
         changed = protocol.DisplayNameChanged(protocol.User.of(user))
-        await self.relay.announce(changed.type, changed.user.id, changed.to_frame())
+        await self.relay.announce(changed)
 
     async def session_ended(self, session: str) -> None:
         """A session was revoked: its sockets, here and in every other process, are closed
@@ -327,25 +327,30 @@ class Chat:
         """Tell everyone of the user's first socket here (``user_joined``) or last one
         anywhere (``user_left``, ``first`` True); else only the user's own sockets."""
         user, room = protocol.User.of(connection.user), protocol.DEFAULT_ROOM
-        event = protocol.UserJoined if kind == "user_joined" else protocol.UserLeft
-        frame = event(user, room, count).to_frame()
+        event: protocol.UserJoined | protocol.UserLeft = (
+            protocol.UserJoined(user, room, count)
+            if kind == "user_joined"
+            else protocol.UserLeft(user, room, count)
+        )
         if not first or self.sockets.user_count > ANNOUNCE_LIMIT:
             if count <= TABS_ANNOUNCED:
                 own = self.sockets.of_user(connection.user_id)
-                self.sockets.push(protocol.encode(frame), own)
+                self.sockets.push(protocol.encode(event.to_frame()), own)
             return
-        await self._announce(kind, connection.user, frame)
+        await self._announce(event)
 
-    async def _announce(self, kind: str, user: dict[str, Any], frame: dict[str, Any]) -> None:
-        await self.relay.announce(kind, str(user["id"]), frame)
-        if kind == "user_left":
+    async def _announce(self, event: protocol.UserJoined | protocol.UserLeft) -> None:
+        await self.relay.announce(event)
+        if isinstance(event, protocol.UserLeft):
+            user = event.user.to_dict()
             await self._publish(protocol.DEFAULT_ROOM, PRESENCE_OFFLINE, user, status="offline")
 
     async def _gone_elsewhere(self, user: dict[str, Any]) -> None:
         """The roster found a user gone whose departure this process deferred."""
         if self.sockets.user_count <= ANNOUNCE_LIMIT:
-            left = protocol.UserLeft(protocol.User.of(user), protocol.DEFAULT_ROOM, 0)
-            await self._announce(left.type, user, left.to_frame())
+            await self._announce(
+                protocol.UserLeft(protocol.User.of(user), protocol.DEFAULT_ROOM, 0)
+            )
 
     async def _publish_roster(self, kind: str, **data: Any) -> None:
         await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)

@@ -77,7 +77,7 @@ class Rooms:
             await self._relay.watch(room)
             user = protocol.User.of(connection.user)
             joined = protocol.UserJoined(user, room, self._sockets.count(user_id))
-            await self._relay.announce(joined.type, user_id, joined.to_frame())
+            await self._relay.announce(joined)
 
     async def leave(self, connection: Connection, room: str) -> None:
         """Stop being a member of ``room`` (every socket of the user leaves with it)."""
@@ -90,7 +90,7 @@ class Rooms:
             await self._kit.detach_channel(room, user_id)
         user = protocol.User.of(connection.user)
         left = protocol.UserLeft(user, room, self._sockets.count(user_id))
-        await self._relay.announce(left.type, user_id, left.to_frame())  # members hear it first
+        await self._relay.announce(left)  # members hear it first
         self._sockets.left(user_id, room)
 
     async def create(self, connection: Connection, room: str) -> None:
