@@ -13,18 +13,15 @@ const SEND_ATTEMPTS = 10; // attempts at most, the first one included
 const MAX_SPACING_MS = 1000; // between two paced sends at most, whatever retry_after said
 const MAX_WAIT_MS = 60000; // a longer retry_after is not waited for: the refusal is the answer
 
-let nextTurn = 0; // performance.now() of the next free turn
-let spacing = 0; // ms between turns; 0 when not pacing
-
 /** Send `fields` (a `send` request) through `link`, retrying as the server asks; resolves
  * with the last answer. A stopped link (logged out) ends the retries. */
 export async function deliver(link, fields) {
   for (let attempt = 1; ; attempt++) {
-    await turn();
+    await pacer.turn();
     const answer = await link.request(fields);
     const wait = retryDelay(answer);
     if (wait === null || attempt === SEND_ATTEMPTS || link.stopped) return answer;
-    refused(answer, wait);
+    pacer.refused(answer, wait);
   }
 }
 
@@ -36,18 +33,32 @@ function retryDelay(answer) {
   return wait * 1000;
 }
 
-async function turn() {
-  const now = performance.now();
-  if (nextTurn <= now) {
-    spacing = 0; // the backlog is gone: stop pacing
-    return;
+/** Turns for sends: free while the server accepts them, spaced after a 429. */
+class Pacer {
+  constructor() {
+    this.next = 0; // performance.now() of the next free turn
+    this.spacing = 0; // ms between turns; 0 when not pacing
   }
-  const slot = nextTurn;
-  nextTurn = slot + spacing;
-  await new Promise((resolve) => setTimeout(resolve, slot - now));
+
+  /** Wait for this send's turn. */
+  async turn() {
+    const now = performance.now();
+    if (this.next <= now) {
+      this.spacing = 0; // the backlog is gone: stop pacing
+      return;
+    }
+    const slot = this.next;
+    this.next = slot + this.spacing;
+    await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  /** A send was refused and waits `wait` ms: later sends queue behind it. */
+  refused(answer, wait) {
+    if (answer.reason === "rate_limited") {
+      this.spacing = Math.max(this.spacing, Math.min(wait, MAX_SPACING_MS));
+    }
+    this.next = Math.max(this.next, performance.now() + wait);
+  }
 }
 
-function refused(answer, wait) {
-  if (answer.reason === "rate_limited") spacing = Math.max(spacing, Math.min(wait, MAX_SPACING_MS));
-  nextTurn = Math.max(nextTurn, performance.now() + wait);
-}
+const pacer = new Pacer(); // one per page: the page has one socket, one request budget
