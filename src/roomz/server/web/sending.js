@@ -9,13 +9,29 @@
 // would be refused again if they all retried together, so later sends queue behind the
 // refused one, spaced by the retry_after the server gave, until none is waiting any more.
 
+import { appendPending } from "./messages.js";
+import { isMe, link, state } from "./state.js";
+import { sent } from "./timeline.js";
+
 const SEND_ATTEMPTS = 10; // attempts at most, the first one included
 const MAX_SPACING_MS = 1000; // between two paced sends at most, whatever retry_after said
 const MAX_WAIT_MS = 60000; // a longer retry_after is not waited for: the refusal is the answer
 
-/** Send `fields` (a `send` request) through `link`, retrying as the server asks; resolves
- * with the last answer. A stopped link (logged out) ends the retries. */
-export async function deliver(link, fields) {
+/** Show `send` (a `send` request) in room `r` as "sending…" at once, send it until the
+ * server has it or refuses it for good, then show it as sent; resolves with the answer. */
+export async function post(r, send) {
+  // Offline, the link keeps the request and writes it when the socket is back.
+  const shown = { ...send, user: state.me, timestamp: new Date().toISOString(), pending: true };
+  r.pending.push(shown);
+  if (r.id === state.current) appendPending(shown, isMe);
+  const answer = await deliver(send);
+  sent(r, send.client_id); // the message frame normally came first and did this already
+  return answer;
+}
+
+/** Send `fields` through the link, retrying as the server asks; resolves with the last
+ * answer. A stopped link (logged out) ends the retries. */
+async function deliver(fields) {
   for (let attempt = 1; ; attempt++) {
     await pacer.turn();
     const answer = await link.request(fields);
