@@ -23,8 +23,10 @@ The tree::
     │                                (None, content no longer valid, lone surrogate, non-JSON value)
     ├── IdentityResolverError        a resolver returned something that is not an IdentityResult
     ├── HookRegistrationError        a hook that could never run (no trigger, wrong signature)
+    ├── HookTimeoutError             a hook ran past its timeout; a TimeoutError too
     ├── StoreError                   a backend refused or could not complete an operation
-    │   └── SchemaVersionError       a database written by a newer version of roomkit
+    │   ├── SchemaVersionError       a database written by a newer version of roomkit
+    │   └── UniqueViolation          a statement broke a unique constraint (SQL drivers)
     ├── LockTimeoutError             a room lock could not be had in time
     ├── ProcessTimeoutError          the locked phase of process_inbound ran past process_timeout
     ├── BackendConnectionError       a server (PostgreSQL, Redis) cannot be reached; names the URL
@@ -209,6 +211,23 @@ class SchemaVersionError(StoreError):
         )
         self.found = found
         self.supported = supported
+
+
+class UniqueViolation(StoreError):
+    """A statement broke a unique constraint.
+
+    Raised by the SQL drivers (``roomkit.store.drivers``); the stores handle it themselves,
+    an application running its own statements catches it to tell "taken" from a failure.
+    """
+
+
+class HookTimeoutError(RoomKitError, TimeoutError):
+    """A hook ran longer than its timeout; also a ``TimeoutError``."""
+
+    def __init__(self, label: str, timeout: float) -> None:
+        super().__init__(f"hook {label!r} exceeded its timeout of {timeout:g}s")
+        self.label = label
+        self.timeout = timeout
 
 
 class LockTimeoutError(RoomKitError):

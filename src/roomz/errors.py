@@ -16,6 +16,12 @@ Protocol errors (server and client alike)::
     ProtocolError                a frame the protocol does not allow; carries ``code`` (an
                                  HTTP-like number) and ``reason`` (a stable snake_case string)
 
+Server errors::
+
+    ChatError                    a well-formed request the chat refuses (no such room, not a
+                                 member, rate limited ...); carries ``code``, ``reason`` and
+                                 ``extra`` fields such as ``retry_after``
+
 Every error a peer reports on the wire is ``{"error": str, "code": int, "reason": str}``;
 clients switch on ``reason`` — ``error`` is for humans and may change. :class:`Reason` lists
 the reasons and :data:`REASON_CODES` their codes.
@@ -157,3 +163,27 @@ class ConnectionError(ClientError, builtins.ConnectionError):
 
 class AuthenticationError(ClientError):
     """Authentication-related errors: the server refused the token."""
+
+
+class ChatError(Exception):
+    """A request the chat refuses, with a stable protocol reason and its HTTP-like code.
+
+    Args:
+        reason: the stable reason the answer carries.
+        message: text for people, naming the offending value.
+        extra: more fields for the answer (such as ``retry_after``).
+    """
+
+    def __init__(self, reason: Reason, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.code = REASON_CODES[reason]
+        self.extra = extra
+
+    def frame(self) -> dict[str, Any]:
+        """The answer's fields: ``{"error", "code", "reason", **extra}``."""
+        return error_body(self.reason, str(self), **self.extra)
+
+    def __repr__(self) -> str:
+        reason = str(self.reason)
+        return f"ChatError(reason={reason!r}, message={str(self)!r}, extra={self.extra!r})"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from roomkit._aio import run_with_timeout
+from roomkit.errors import HookTimeoutError
 from roomkit.hooks.filters import HookRegistration, check_signature
 from roomkit.models.enums import HookExecution, HookTrigger
 from roomkit.models.event import RoomEvent
@@ -29,13 +30,6 @@ from roomkit.models.task import Observation, Task
 logger = logging.getLogger(__name__)
 
 Reporter = Callable[[HookRegistration, BaseException, RoomEvent, RoomContext], Awaitable[None]]
-
-
-class HookTimeoutError(TimeoutError):
-    """A hook ran longer than its timeout."""
-
-    def __init__(self, label: str, timeout: float) -> None:
-        super().__init__(f"hook {label!r} exceeded its timeout of {timeout:g}s")
 
 
 @dataclass(slots=True)

@@ -35,10 +35,6 @@ SQLITE = Dialect("sqlite", "INTEGER PRIMARY KEY AUTOINCREMENT", "max")
 POSTGRES = Dialect("postgres", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "GREATEST")
 
 
-class UniqueViolation(Exception):
-    """A statement broke a unique constraint (raised by drivers, handled by the store)."""
-
-
 class Session(Protocol):
     """Somewhere to run statements: a driver (each statement commits) or a transaction."""
 

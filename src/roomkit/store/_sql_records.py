@@ -12,6 +12,7 @@ from roomkit.errors import (
     RoomNotFoundError,
     StoreError,
     TaskNotFoundError,
+    UniqueViolation,
 )
 from roomkit.models._base import updated
 from roomkit.models.enums import TaskStatus
@@ -21,7 +22,7 @@ from roomkit.models.participant import Participant
 from roomkit.models.task import Observation, Task
 from roomkit.store._codec import document, event_document, load, load_events, load_one
 from roomkit.store._records import address_key, storable_task, with_address, without_address
-from roomkit.store._schema import Driver, Session, UniqueViolation
+from roomkit.store._schema import Driver, Session
 
 # -- events ------------------------------------------------------------------------------
 

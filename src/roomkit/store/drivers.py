@@ -25,14 +25,13 @@ store opened on the same URL. Table names should carry the application's own pre
 from __future__ import annotations
 
 from roomkit._urls import safe_url
-from roomkit.errors import InvalidArgumentError
+from roomkit.errors import InvalidArgumentError, UniqueViolation
 from roomkit.store._schema import (
     POSTGRES,
     SQLITE,
     Dialect,
     Driver,
     Session,
-    UniqueViolation,
     migrate,
 )
 from roomkit.store.postgres import _IDENTIFIER, _PostgresDriver

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from roomkit._extras import require
 from roomkit._urls import connection_error
-from roomkit.errors import InvalidArgumentError, StoreError
+from roomkit.errors import InvalidArgumentError, StoreError, UniqueViolation
 from roomkit.store._pg_pool import PoolLoans
-from roomkit.store._schema import POSTGRES, Session, UniqueViolation
+from roomkit.store._schema import POSTGRES, Session
 from roomkit.store.sql import SQLStore
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ class _PostgresDriver:
             rows = await self._call(conn.fetch, text, args)
             reusable = True
             return rows
-        except (UniqueViolation, StoreError):
+        except StoreError:  # UniqueViolation included
             reusable = True  # the server refused the statement; the connection is fine
             raise
         finally:

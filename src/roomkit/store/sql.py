@@ -32,6 +32,7 @@ from roomkit.errors import (
     RoomExistsError,
     RoomNotFoundError,
     StoreError,
+    UniqueViolation,
 )
 from roomkit.models._base import updated
 from roomkit.models.binding import ChannelBinding
@@ -51,7 +52,7 @@ from roomkit.store._codec import (
     micros,
 )
 from roomkit.store._paging import check_page
-from roomkit.store._schema import Driver, UniqueViolation, ensure_schema
+from roomkit.store._schema import Driver, ensure_schema
 from roomkit.store.base import ConversationStore
 
 # The index of the last event of room ``r`` (0 before its first), for a statement that

@@ -27,8 +27,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from roomkit._extras import require
-from roomkit.errors import BackendConnectionError, InvalidArgumentError, StoreError
-from roomkit.store._schema import SQLITE, Session, UniqueViolation
+from roomkit.errors import (
+    BackendConnectionError,
+    InvalidArgumentError,
+    StoreError,
+    UniqueViolation,
+)
+from roomkit.store._schema import SQLITE, Session
 from roomkit.store.sql import SQLStore
 
 if TYPE_CHECKING:
@@ -227,7 +232,7 @@ async def _outcome(
     """``(rows, None)`` or ``(None, error)`` for a statement's failure of its own."""
     try:
         return await run, None
-    except (StoreError, UniqueViolation) as exc:
+    except StoreError as exc:  # UniqueViolation included
         return None, exc
 
 

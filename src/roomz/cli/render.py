@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from roomz.protocol import display_label
+from roomz.errors import ProtocolError
+from roomz.protocol import User
 
 Line = list[tuple[str, str]]
 
@@ -62,9 +63,10 @@ def visible(text: str, *, multiline: bool = False) -> str:
 
 def label(user: Any) -> str:
     """``"Name (email)"`` or the email alone, made visible; ``"?"`` for a malformed user."""
-    if not isinstance(user, Mapping) or not isinstance(user.get("email"), str):
+    try:
+        return visible(User.of(user).label) if isinstance(user, Mapping) else "?"
+    except ProtocolError:
         return "?"
-    return visible(display_label(user))
 
 
 def clock(timestamp: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -76,7 +77,7 @@ class AsyncClient:
     @property
     def user(self) -> dict[str, Any] | None:
         """``{"id", "email", "display_name"}`` of the authenticated user, or ``None``."""
-        return None if self._link.user is None else dict(self._link.user)
+        return None if self._link.user is None else self._link.user.to_dict()
 
     @property
     def connection_state(self) -> ConnectionState:
@@ -207,7 +208,8 @@ class AsyncClient:
         """
         result = await self._link.request(p.SetDisplayName(self._link.next_id(), name))
         if "error" not in result and self._link.user is not None:
-            self._link.user["display_name"] = result.get("display_name")
+            name = result.get("display_name")
+            self._link.user = replace(self._link.user, display_name=name)
         return result
 
     async def create_room(self, room: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import itertools
 import logging
 import random
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -74,7 +74,7 @@ class Link:
     def __init__(self, url: str, credentials: Credentials, pump: EventPump, policy: Policy) -> None:
         self.url = url
         self.state = ConnectionState.DISCONNECTED
-        self.user: dict[str, Any] | None = None
+        self.user: p.User | None = None
         self.timeline = Timeline()
         self._credentials = credentials
         self._pump = pump
@@ -183,7 +183,7 @@ class Link:
 
     async def _authenticated(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
         self._ws = ws
-        self.user = frame.get("user")
+        self.user = _user(frame)
         for entry in frame.get("rooms") or []:
             if isinstance(entry, dict) and isinstance(entry.get("last_index"), int):
                 self.timeline.seed(str(entry.get("room")), entry["last_index"])
@@ -227,11 +227,12 @@ class Link:
             self._pump.emit("message", admitted)
 
     def _note_display_name(self, frame: dict[str, Any]) -> None:
-        user = frame.get("user")
-        if frame["type"] != "display_name_changed" or not isinstance(user, dict):
+        if frame["type"] != "display_name_changed" or self.user is None:
             return
-        if self.user is not None and user.get("id") == self.user.get("id"):
-            self.user["display_name"] = frame.get("display_name")
+        renamed = _user(frame)
+        if renamed is not None and renamed.id == self.user.id:
+            name = frame.get("display_name")
+            self.user = replace(self.user, display_name=name if isinstance(name, str) else None)
 
     # -- drops and reconnects -------------------------------------------------------------
 
@@ -340,3 +341,11 @@ class Link:
         if tasks:
             await asyncio.wait(tasks)  # unlike `await task`, never swallows our own cancel
         self.timeline.abandon()
+
+
+def _user(frame: dict[str, Any]) -> p.User | None:
+    """The frame's ``user`` object, or None when it has none the protocol allows."""
+    try:
+        return p.User.of(frame["user"]) if isinstance(frame.get("user"), dict) else None
+    except ProtocolError:
+        return None

@@ -49,14 +49,14 @@ from roomkit import (
     TextContent,
 )
 from roomz import protocol
-from roomz.errors import Reason
+from roomz.errors import ChatError, Reason
 from roomz.server.catchup import Catchup
 from roomz.server.history import HistoryPages
 from roomz.server.live import LOGOUT, LiveEvents, session_digest
 from roomz.server.metrics import Metrics
 from roomz.server.outbox import Outbox
 from roomz.server.relay import Relay
-from roomz.server.rooms import ChatError, Rooms, message_frame
+from roomz.server.rooms import Rooms, message_frame
 from roomz.server.roster import HEARTBEAT, Roster
 from roomz.server.sockets import CloseSocket, Connection, LocalSockets
 
@@ -270,11 +270,8 @@ class Chat:
     async def renamed(self, user: dict[str, Any]) -> None:
         """The user's display name changed: tell every connected user, in every process."""
         self._rename_local(user)
-        who = {"id": user["id"], "email": user["email"]}
-        frame = protocol.event_frame(
-            "display_name_changed", who, display_name=user.get("display_name")
-        )
-        await self.relay.announce("display_name_changed", user["id"], frame)
+        changed = protocol.DisplayNameChanged(protocol.User.of(user))
+        await self.relay.announce(changed)
 
     async def session_ended(self, session: str) -> None:
         """A session was revoked: its sockets, here and in every other process, are closed
@@ -329,29 +326,31 @@ class Chat:
     ) -> None:
         """Tell everyone of the user's first socket here (``user_joined``) or last one
         anywhere (``user_left``, ``first`` True); else only the user's own sockets."""
-        field = "total_connections" if kind == "user_joined" else "remaining_connections"
-        frame = protocol.event_frame(
-            kind, connection.user, room=protocol.DEFAULT_ROOM, **{field: count}
+        user, room = protocol.User.of(connection.user), protocol.DEFAULT_ROOM
+        event: protocol.UserJoined | protocol.UserLeft = (
+            protocol.UserJoined(user, room, count)
+            if kind == "user_joined"
+            else protocol.UserLeft(user, room, count)
         )
         if not first or self.sockets.user_count > ANNOUNCE_LIMIT:
             if count <= TABS_ANNOUNCED:
                 own = self.sockets.of_user(connection.user_id)
-                self.sockets.push(protocol.encode(frame), own)
+                self.sockets.push(protocol.encode(event.to_frame()), own)
             return
-        await self._announce(kind, connection.user, frame)
+        await self._announce(event)
 
-    async def _announce(self, kind: str, user: dict[str, Any], frame: dict[str, Any]) -> None:
-        await self.relay.announce(kind, str(user["id"]), frame)
-        if kind == "user_left":
+    async def _announce(self, event: protocol.UserJoined | protocol.UserLeft) -> None:
+        await self.relay.announce(event)
+        if isinstance(event, protocol.UserLeft):
+            user = event.user.to_dict()
             await self._publish(protocol.DEFAULT_ROOM, PRESENCE_OFFLINE, user, status="offline")
 
     async def _gone_elsewhere(self, user: dict[str, Any]) -> None:
         """The roster found a user gone whose departure this process deferred."""
         if self.sockets.user_count <= ANNOUNCE_LIMIT:
-            frame = protocol.event_frame(
-                "user_left", user, room=protocol.DEFAULT_ROOM, remaining_connections=0
+            await self._announce(
+                protocol.UserLeft(protocol.User.of(user), protocol.DEFAULT_ROOM, 0)
             )
-            await self._announce("user_left", user, frame)
 
     async def _publish_roster(self, kind: str, **data: Any) -> None:
         await self.relay.publish(protocol.DEFAULT_ROOM, kind, "", **data)

@@ -137,10 +137,11 @@ class Relay:
         )
         await self._kit.realtime.publish_to_room(event.room_id, event)
 
-    async def announce(self, kind: str, user_id: str, frame: dict[str, Any]) -> None:
+    async def announce(self, event: protocol.Event) -> None:
         """Publish a chat-wide event (``user_joined``, ``display_name_changed``, ...) on the
         default room, which every process watches."""
-        await self.publish(protocol.DEFAULT_ROOM, kind, user_id, frame=frame)
+        frame = event.to_frame()
+        await self.publish(protocol.DEFAULT_ROOM, event.type, event.user.id, frame=frame)
 
     async def close(self) -> None:
         """Stop watching rooms. Idempotent."""

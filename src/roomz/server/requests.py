@@ -18,11 +18,10 @@ from typing import Any
 
 from roomkit.store.base import ConversationStore
 from roomz import protocol as p
-from roomz.errors import ProtocolError, Reason, error_body
+from roomz.errors import ChatError, ProtocolError, Reason, error_body
 from roomz.server.auth import Auth, AuthError
 from roomz.server.chat import Chat
 from roomz.server.limits import RateLimit
-from roomz.server.rooms import ChatError
 from roomz.server.settings import Settings
 from roomz.server.sockets import Connection
 
@@ -79,7 +78,7 @@ class Requests:
             message = "the session has ended (logged out or expired): log in again"
             connection.push(_failed(request.request_id, Reason.NOT_AUTHENTICATED, message))
             return False
-        connection.push(p.encode(await self._answer(connection, request)))
+        connection.push(p.encode((await self._answer(connection, request)).to_frame()))
         return True
 
     async def _session_live(self, connection: Connection) -> bool:
@@ -97,23 +96,22 @@ class Requests:
             return True
         self._chat.metrics.rate_limited += 1
         body = error_body(Reason.RATE_LIMITED, self.limit.describe(), retry_after=round(retry, 3))
-        head = {"type": "error"} if request_id is None else _head(request_id)
-        connection.push(p.encode({**head, **body}))
+        refusal = p.ErrorFrame(body) if request_id is None else p.Result(request_id, body)
+        connection.push(p.encode(refusal.to_frame()))
         return False
 
-    async def _answer(self, connection: Connection, request: p.Request) -> dict[str, Any]:
+    async def _answer(self, connection: Connection, request: p.Request) -> p.Result | p.Pong:
         if isinstance(request, p.Ping):
-            return p.pong_frame(request.request_id)
+            return p.Pong(request.request_id)
         try:
             fields = await self._handlers[request.type](connection, request)
         except (ChatError, AuthError) as exc:
-            return {**_head(request.request_id), **_body(exc)}
+            return p.Result(request.request_id, _body(exc))
         except Exception:
             logger.exception("%s request failed", request.type)
             message = "the server failed on this request; try again"
-            body = error_body(Reason.INTERNAL_ERROR, message)
-            return {**_head(request.request_id), **body}
-        return p.result_frame(request.request_id, **fields)
+            return p.Result(request.request_id, error_body(Reason.INTERNAL_ERROR, message))
+        return p.Result.ok(request.request_id, **fields)
 
     # -- one method per request type ---------------------------------------------------------
 
@@ -174,13 +172,9 @@ class Requests:
         return {"room": request.room, "users": await self._chat.who(connection, request.room)}
 
 
-def _head(request_id: str) -> dict[str, Any]:
-    return {"type": "result", "request_id": request_id}
-
-
 def _body(exc: ChatError | AuthError) -> dict[str, Any]:
     return exc.frame() if isinstance(exc, ChatError) else exc.body()
 
 
 def _failed(request_id: str, reason: Reason, message: str) -> str:
-    return p.encode({**_head(request_id), **error_body(reason, message)})
+    return p.encode(p.Result(request_id, error_body(reason, message)).to_frame())

@@ -21,26 +21,11 @@ from roomkit import (
     WebSocketChannel,
 )
 from roomz import protocol
-from roomz.errors import REASON_CODES, Reason
+from roomz.errors import ChatError, ProtocolError, Reason
 from roomz.server.relay import RELAY_CHANNEL_ID, Relay
 from roomz.server.sockets import Connection, LocalSockets
 
 CHAT_ROOM = {"roomz": True}  # the metadata that marks a roomkit room as a chat room
-
-
-class ChatError(Exception):
-    """A request the chat refuses, with a stable protocol reason and its HTTP-like code;
-    ``extra`` fields (such as ``retry_after``) go into the answer too."""
-
-    def __init__(self, reason: Reason, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.code = REASON_CODES[reason]
-        self.extra = extra
-
-    def frame(self) -> dict[str, Any]:
-        """The answer's fields: ``{"error", "code", "reason", **extra}``."""
-        return {"error": str(self), "code": self.code, "reason": str(self.reason), **self.extra}
 
 
 class Rooms:
@@ -90,11 +75,9 @@ class Rooms:
         if await self.ensure_member(user_id, room):
             self._sockets.joined(user_id, room)
             await self._relay.watch(room)
-            frame = protocol.event_frame(
-                "user_joined", connection.user, room=room,
-                total_connections=self._sockets.count(user_id),
-            )  # fmt: skip
-            await self._relay.announce("user_joined", user_id, frame)
+            user = protocol.User.of(connection.user)
+            joined = protocol.UserJoined(user, room, self._sockets.count(user_id))
+            await self._relay.announce(joined)
 
     async def leave(self, connection: Connection, room: str) -> None:
         """Stop being a member of ``room`` (every socket of the user leaves with it)."""
@@ -105,11 +88,9 @@ class Rooms:
             return
         with contextlib.suppress(Exception):  # a concurrent leave from another tab won
             await self._kit.detach_channel(room, user_id)
-        frame = protocol.event_frame(
-            "user_left", connection.user, room=room,
-            remaining_connections=self._sockets.count(user_id),
-        )  # fmt: skip
-        await self._relay.announce("user_left", user_id, frame)  # members hear it first
+        user = protocol.User.of(connection.user)
+        left = protocol.UserLeft(user, room, self._sockets.count(user_id))
+        await self._relay.announce(left)  # members hear it first
         self._sockets.left(user_id, room)
 
     async def create(self, connection: Connection, room: str) -> None:
@@ -182,18 +163,17 @@ class Rooms:
 
 def message_frame(event: RoomEvent) -> dict[str, Any]:
     """The ``message`` frame for a stored chat event."""
-    user = event.metadata.get("user") or {
-        "id": event.source.channel_id,
-        "email": "",
-        "display_name": None,
-    }
+    return chat_message(event).to_frame()
+
+
+def chat_message(event: RoomEvent) -> protocol.Message:
+    """The message a stored chat event is; its author as they were named when they sent it
+    (an event stored without a user object shows its channel id and no address)."""
+    try:
+        author = protocol.User.of(event.metadata.get("user") or {})
+    except ProtocolError:
+        author = protocol.User(event.source.channel_id, "")
     body = getattr(event.content, "body", "")
-    return protocol.message_frame(
-        event.id,
-        user,
-        str(body),
-        room=event.room_id,
-        index=event.index,
-        client_id=event.metadata.get("client_id"),
-        at=protocol.timestamp(event.created_at),
-    )
+    client_id = event.metadata.get("client_id")
+    at = protocol.timestamp(event.created_at)
+    return protocol.Message(event.id, author, str(body), event.room_id, event.index, client_id, at)

@@ -192,11 +192,27 @@ def test_server_frames_have_the_documented_fields() -> None:
     assert set(p.pong_frame("r3")) == {"type", "request_id", "server_time"}
 
 
+EVENT_FIELDS: dict[str, dict[str, Any]] = {
+    "user_joined": {"room": "general", "total_connections": 2},
+    "user_left": {"room": "lab", "remaining_connections": 0},
+    "display_name_changed": {"display_name": "Ann"},
+    "typing": {"room": "lab", "state": True},
+    "presence": {"status": "away"},
+    "read_receipt": {"room": "lab", "index": 7},
+}
+
+
 def test_event_frames_accept_only_event_types() -> None:
-    """event_frame builds the six event types and refuses anything else."""
+    """event_frame builds the six event types, each with the documented fields, and
+    refuses anything else."""
     user = p.user_info("ann@example.com")
-    for kind in p.EVENT_FRAME_TYPES:
-        assert p.event_frame(kind, user)["type"] == kind
+    assert set(EVENT_FIELDS) == set(p.EVENT_FRAME_TYPES)
+    for kind, own in EVENT_FIELDS.items():
+        frame = p.event_frame(kind, user, **own)
+        assert list(frame)[:3] == ["type", "user", "timestamp"]
+        assert frame["type"] == kind and {k: frame[k] for k in own} == own
+    renamed = p.event_frame("display_name_changed", user, display_name="Ann")
+    assert renamed["user"] == {"id": "user:ann@example.com", "email": "ann@example.com"}
     with pytest.raises(ValueError, match="result"):
         p.event_frame("result", user)
 

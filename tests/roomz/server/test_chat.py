@@ -13,9 +13,9 @@ import pytest
 
 from roomkit import RoomKit, SQLiteStore
 from roomz import protocol
+from roomz.errors import ChatError
 from roomz.server.chat import ANNOUNCE_LIMIT, Chat
 from roomz.server.outbox import Outbox
-from roomz.server.rooms import ChatError
 from roomz.server.sockets import Connection
 
 

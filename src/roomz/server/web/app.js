@@ -3,15 +3,16 @@
 // reaches the page through textContent or a text node (text.js), never as markup.
 //
 // The parts: state.js (what the page knows), timeline.js (each room's messages),
-// messages.js (drawing them), render.js (drawing the rest), typing.js (who is typing).
+// messages.js (drawing them), render.js (drawing the rest), typing.js (who is typing),
+// sending.js (our messages until the server has them).
 
 import { logOut, requestLink, say, whoAmI } from "./login.js";
-import { appendPending } from "./messages.js";
 import {
   closeSide, offerCreate, renderAll, renderMessages, renderOnline, renderRooms,
   showComposerError, showRoomError, showStatus,
 } from "./render.js";
 import { DEFAULT_ROOM, ROOM_ID, forgetPerson, isMe, link, person, room, state } from "./state.js";
+import { post } from "./sending.js";
 import { $, errorText } from "./text.js";
 import {
   addMessages, catchUp, fillView, flushRead, loadOlder, loadRoom, noteStart, scheduleRead, sent,
@@ -169,13 +170,7 @@ async function sendMessage() {
   input.value = "";
   stopMyTyping();
   const r = room(state.current);
-  const send = { type: "send", room: r.id, content, client_id: randomId() };
-  // Shown at once as "sending…"; offline, the link keeps it and sends it when back.
-  const shown = { ...send, user: state.me, timestamp: new Date().toISOString(), pending: true };
-  r.pending.push(shown);
-  if (r.id === state.current) appendPending(shown, isMe);
-  const result = await link.request(send);
-  sent(r, send.client_id); // the message frame normally came first and did this already
+  const result = await post(r, { type: "send", room: r.id, content, client_id: randomId() });
   if (result.status === "ok" || !state.me) return; // sent, or logged out meanwhile
   showComposerError(errorText(result));
   if (!input.value) input.value = content;

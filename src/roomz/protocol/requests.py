@@ -1,62 +1,33 @@
-"""The roomz wire protocol, Sans-I/O: frames in and out as text, no sockets, no event loop.
+"""Client → server requests: one frozen dataclass per request type, and the parser the
+server runs on every text a client sends (:func:`decode_client_frame`).
 
-Every frame is one JSON object with a string ``"type"``; docs/protocol.md lists each frame
-and field. The server calls :func:`decode_client_frame` on every text it reads and answers
-a :class:`~roomz.errors.ProtocolError` with its ``to_frame()``; it builds its other frames
-with the ``*_frame`` functions. The client builds requests with the dataclasses below,
-encodes them with :func:`encode`, and reads the server's frames with
-:func:`decode_server_frame`.
-
-Unknown fields are ignored in both directions, so either side may add fields without
-breaking the other.
+A client builds a request, turns it into a frame with ``to_frame()`` and sends
+:func:`~roomz.protocol.encode` of it; the server decodes the text back into the same class,
+every field validated, or raises a :class:`~roomz.errors.ProtocolError` naming the field.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from roomz.errors import ProtocolError, Reason
-
-MAX_CONTENT_LENGTH = 4000  # characters; the default, a server may configure another
-MAX_FRAME_BYTES = 64 * 1024  # client→server frame, UTF-8 bytes: 4,000 escaped characters fit
-MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024  # server→client, what a client accepts
-HISTORY_PAGE_LIMIT = 500  # messages a `history` reply carries at most (and its default `limit`)
-HISTORY_PAGE_BYTES = 1024 * 1024  # a history page's messages stop growing past this many bytes
-MAX_INDEX = 2**63 - 1  # message indexes are 64-bit signed integers in the stores
-MAX_ID_LENGTH = 128  # request_id and client_id
-MAX_DISPLAY_NAME_LENGTH = 64
-DEFAULT_ROOM = "general"  # every user is a member; `send` without `room` goes there
-PRESENCE_STATUSES = ("online", "away")  # what a client may announce
-PRESENCE_OFFLINE = "offline"  # what the server announces when a user's last socket closes
-ROOM_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # 1-64 chars, no leading _ . -
-EVENT_FRAME_TYPES = (
-    "user_joined",
-    "user_left",
-    "display_name_changed",
-    "typing",
-    "presence",
-    "read_receipt",
+from roomz.protocol.codec import load_object
+from roomz.protocol.limits import (
+    DEFAULT_ROOM,
+    HISTORY_PAGE_LIMIT,
+    MAX_CONTENT_LENGTH,
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_FRAME_BYTES,
+    MAX_ID_LENGTH,
+    MAX_INDEX,
+    NOT_IN_IDS,
+    NOT_IN_NAMES,
+    PRESENCE_STATUSES,
+    ROOM_PATTERN,
+    SURROGATE,
 )
-# What no identifier may hold: control characters (NUL, newlines ...), the line and paragraph
-# separators, and lone surrogates (not Unicode text: no store or socket can carry them).
-_NOT_IN_IDS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-# Display names also refuse the bidirectional overrides and isolates, which let a name
-# reverse the text shown after it (U+202A-U+202E, U+2066-U+2069).
-_NOT_IN_NAMES = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-SERVER_FRAME_TYPES = frozenset(
-    ("authenticated", "message", "result", "error", "pong", *EVENT_FRAME_TYPES)
-)
-
-
-# -- client → server requests ------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,25 +155,6 @@ class Ping(Request):
 # -- decoding ------------------------------------------------------------------------------
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _load_object(data: str | bytes, max_bytes: int) -> dict[str, Any]:
-    size = len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
-    if size > max_bytes:
-        message = f"frame is {size} bytes; the limit is {max_bytes}"
-        raise ProtocolError.of(Reason.FRAME_TOO_LARGE, message)
-    try:
-        frame = json.loads(data, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise ProtocolError.of(Reason.INVALID_JSON, f"frame is not valid JSON: {exc}") from None
-    if not isinstance(frame, dict):
-        kind = type(frame).__name__
-        raise ProtocolError.of(Reason.INVALID_FRAME, f"frame must be a JSON object, not {kind}")
-    return frame
-
-
 class _Fields:
     """Typed reads of one frame's fields; each failure names the field and the value."""
 
@@ -229,7 +181,7 @@ class _Fields:
         value = self.require(name)
         if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_LENGTH:
             raise self.invalid(name, f"a string of 1-{MAX_ID_LENGTH} characters")
-        if _NOT_IN_IDS.search(value):
+        if NOT_IN_IDS.search(value):
             raise self.invalid(name, "text without control characters or lone surrogates")
         return value
 
@@ -277,7 +229,7 @@ class _Fields:
         if not isinstance(value, str) or not 0 < len(value.strip()) <= MAX_DISPLAY_NAME_LENGTH:
             limit = MAX_DISPLAY_NAME_LENGTH
             raise self.invalid(name, f"null or a non-blank string of at most {limit} characters")
-        if _NOT_IN_NAMES.search(value):
+        if NOT_IN_NAMES.search(value):
             raise self.invalid(
                 name, "a name without control characters, line breaks or direction overrides"
             )
@@ -289,7 +241,7 @@ class _Fields:
             raise self.invalid("content", "a string")
         if not value.strip():
             raise self.fail(Reason.EMPTY_CONTENT, "message content is empty")
-        if _SURROGATE.search(value):
+        if SURROGATE.search(value):
             raise self.invalid("content", "Unicode text (it holds a lone surrogate)")
         if len(value) > max_content:
             message = f"message is {len(value)} characters; the limit is {max_content}"
@@ -341,10 +293,10 @@ def decode_client_frame(
     Raises:
         ProtocolError: with ``request_id`` set whenever the frame carried a usable one.
     """
-    frame = _load_object(data, max_frame_bytes)
+    frame = load_object(data, max_frame_bytes)
     rid = frame.get("request_id")
     usable = rid if isinstance(rid, str) and 0 < len(rid) <= MAX_ID_LENGTH else None
-    if usable is not None and _NOT_IN_IDS.search(usable):
+    if usable is not None and NOT_IN_IDS.search(usable):
         usable = None  # not echoed: an answer carrying it could not be sent
     reader = _Fields(frame, usable)
     kind = reader.require("type")
@@ -355,99 +307,3 @@ def decode_client_frame(
         expected = ", ".join(sorted(_DECODERS))
         raise reader.fail(Reason.UNKNOWN_TYPE, f"unknown frame type {kind!r}; expected {expected}")
     return decoder(reader, reader.identifier("request_id"), max_content)
-
-
-def decode_server_frame(data: str | bytes) -> dict[str, Any]:
-    """Parse one server frame leniently: any JSON object with a string ``type``.
-
-    Raises:
-        ProtocolError: the text is not JSON, not an object, or has no string ``type``.
-    """
-    frame = _load_object(data, MAX_SERVER_FRAME_BYTES)
-    if not isinstance(frame.get("type"), str):
-        raise ProtocolError.of(Reason.INVALID_FRAME, "server frame has no string 'type'")
-    return frame
-
-
-def encode(frame: Mapping[str, Any]) -> str:
-    """Serialise a frame to compact JSON text (non-ASCII kept as is)."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-def event_data(frame: Mapping[str, Any]) -> dict[str, Any]:
-    """What a client event handler receives: the frame without ``type``."""
-    return {key: value for key, value in frame.items() if key != "type"}
-
-
-# -- server → client frames ------------------------------------------------------------
-
-
-def timestamp(moment: datetime | None = None) -> str:
-    """UTC time as the protocol writes it: ``2024-01-01T12:00:00Z``."""
-    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def user_info(email: str, display_name: str | None = None) -> dict[str, Any]:
-    """The user object of every frame: ``{"id": "user:<email>", "email", "display_name"}``."""
-    return {"id": f"user:{email}", "email": email, "display_name": display_name}
-
-
-def display_label(user: Mapping[str, Any]) -> str:
-    """How chat shows a user: ``"Alice (alice@example.com)"``, or the email alone."""
-    name = user.get("display_name")
-    return f"{name} ({user['email']})" if name else str(user["email"])
-
-
-def authenticated_frame(
-    user: Mapping[str, Any], session_token: str, *, rooms: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """First frame on every connection; ``rooms`` = ``[{"room", "last_index"}]`` memberships."""
-    return {
-        "type": "authenticated",
-        "user": dict(user),
-        "channel": user["id"],
-        "server_time": timestamp(),
-        "session_token": session_token,
-        "rooms": rooms or [],
-    }
-
-
-def message_frame(
-    message_id: str,
-    user: Mapping[str, Any],
-    content: str,
-    *,
-    room: str,
-    index: int,
-    client_id: str | None = None,
-    at: str | None = None,
-) -> dict[str, Any]:
-    """A stored chat message, broadcast to the room (sender included) and in histories."""
-    return {
-        "type": "message",
-        "id": message_id,
-        "user": dict(user),
-        "content": content,
-        "timestamp": at or timestamp(),
-        "room": room,
-        "index": index,
-        "client_id": client_id,
-    }
-
-
-def event_frame(kind: str, user: Mapping[str, Any], **fields_: Any) -> dict[str, Any]:
-    """``user_joined``, ``user_left``, ``display_name_changed``, ``typing``, ``presence`` or
-    ``read_receipt``: ``user`` and ``timestamp`` plus the frame's own fields (see the docs)."""
-    if kind not in EVENT_FRAME_TYPES:
-        raise ValueError(f"{kind!r} is not one of {EVENT_FRAME_TYPES}")
-    return {"type": kind, "user": dict(user), "timestamp": timestamp(), **fields_}
-
-
-def result_frame(request_id: str, **fields_: Any) -> dict[str, Any]:
-    """A successful answer: ``{"type": "result", "request_id", "status": "ok", ...}``."""
-    return {"type": "result", "request_id": request_id, "status": "ok", **fields_}
-
-
-def pong_frame(request_id: str) -> dict[str, Any]:
-    """The answer to ``ping``."""
-    return {"type": "pong", "request_id": request_id, "server_time": timestamp()}
