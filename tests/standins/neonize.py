@@ -15,7 +15,7 @@ from typing import Any
 from google.protobuf.message import Message as Protobuf
 from neonize.aioze.events import Event
 from neonize.events import EVENT_TO_INT
-from neonize.proto.Neonize_pb2 import JID, MessageInfo, MessageSource, SendResponse
+from neonize.proto.Neonize_pb2 import JID, MessageInfo, MessageSource, Receipt, SendResponse
 from neonize.proto.Neonize_pb2 import Message as MessageEv
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message, ReactionMessage
@@ -53,15 +53,7 @@ def message_event(
     timestamp: int = 1_760_000_000,
 ) -> MessageEv:
     """A neonize ``MessageEv`` as whatsmeow delivers it (a direct chat unless ``chat``)."""
-    source = MessageSource(
-        Chat=jid(chat or sender),
-        Sender=jid(sender),
-        IsFromMe=from_me,
-        IsGroup=(chat or "").endswith("@g.us"),
-        SenderAlt=jid(sender_alt) if sender_alt else NO_JID,
-        RecipientAlt=NO_JID,
-        BroadcastListOwner=NO_JID,
-    )
+    source = _source(sender, chat, sender_alt, from_me)
     info = MessageInfo(
         MessageSource=source,
         ID=message_id,
@@ -76,6 +68,26 @@ def message_event(
     )
     flags = dict.fromkeys(_FLAGS, False)
     return MessageEv(Info=info, Message=message, UnavailableRequestID="", RetryCount=0, **flags)
+
+
+def receipt_event(
+    message_ids: list[str], kind: int, *, sender: str, timestamp: int = 1_760_000_200
+) -> Receipt:
+    """A neonize ``ReceiptEv``: ``kind`` is its Type (1 delivered, 4 read, 5 read_self, …)."""
+    source = _source(sender, None, None, False)
+    return Receipt(MessageSource=source, MessageIDs=message_ids, Timestamp=timestamp, Type=kind)
+
+
+def _source(sender: str, chat: str | None, sender_alt: str | None, from_me: bool) -> MessageSource:
+    return MessageSource(
+        Chat=jid(chat or sender),
+        Sender=jid(sender),
+        IsFromMe=from_me,
+        IsGroup=(chat or "").endswith("@g.us"),
+        SenderAlt=jid(sender_alt) if sender_alt else NO_JID,
+        RecipientAlt=NO_JID,
+        BroadcastListOwner=NO_JID,
+    )
 
 
 class NeonizeClientStandIn:

@@ -39,12 +39,12 @@ from roomkit.providers.whatsapp.personal import (
     WhatsAppPersonalProvider,
     WhatsAppPersonalSourceProvider,
 )
-from roomkit.providers.whatsapp.personal_wire import parse_neonize_message
+from roomkit.providers.whatsapp.personal_wire import parse_neonize_message, parse_neonize_receipt
 from tests.conftest import UNIT
 from tests.roomkit.providers.test_vendor_extras import run
 from tests.roomkit.providers.test_webhook_app import Room
 from tests.roomkit.providers.vendor_helpers import outbound
-from tests.standins.neonize import NeonizeClientStandIn, jid, message_event
+from tests.standins.neonize import NeonizeClientStandIn, jid, message_event, receipt_event
 
 ADA = "15551230001@s.whatsapp.net"
 CDN = "https://mmg.whatsapp.net/v/t62.7118-24/abc.enc"
@@ -210,6 +210,19 @@ def test_group_messages_and_hidden_senders() -> None:
     assert mine is not None and mine.content == TextContent(body="me")
 
 
+def test_receipts_become_delivery_statuses() -> None:
+    """Delivered, read and played receipts name each message; our own devices' don't count."""
+    read = parse_neonize_receipt(receipt_event(["3EB0A", "3EB0B"], 4, sender=ADA), "wa")
+    assert [(s.message_id, s.status, s.recipient, s.channel_id) for s in read] == [
+        ("3EB0A", "read", "+15551230001", "wa"),
+        ("3EB0B", "read", "+15551230001", "wa"),
+    ]
+    assert read[0].timestamp is not None and read[0].timestamp.timestamp() == 1_760_000_200
+    played = parse_neonize_receipt(receipt_event(["3EB0C"], 6, sender=ADA), "wa")
+    assert [s.status for s in played] == ["played"]
+    assert parse_neonize_receipt(receipt_event(["3EB0D"], 5, sender=ADA), "wa") == []
+
+
 # -- outbound ------------------------------------------------------------------------
 
 
@@ -336,10 +349,13 @@ async def test_closing_the_provider_stops_the_source(
 
 async def test_whatsapp_personal_end_to_end(client: NeonizeClientStandIn) -> None:
     """A message from the phone lands in the room once even when neonize hands it over
-    twice; a reply from another channel goes out through the same client to the sender."""
-    source = WhatsAppPersonalSourceProvider(client, channel_id="wa")
+    twice; a reply from another channel goes out through the same client to the sender,
+    and its read receipt reaches the kit's delivery-status handlers."""
     async with RoomKit() as kit:
         room = Room(kit)
+        source = WhatsAppPersonalSourceProvider(
+            client, channel_id="wa", on_status=kit.process_delivery_status
+        )
         await room.bind(
             WhatsAppPersonalChannel("wa", provider=WhatsAppPersonalProvider(source)),
             recipient_id="+15551230001",
@@ -350,8 +366,14 @@ async def test_whatsapp_personal_end_to_end(client: NeonizeClientStandIn) -> Non
         await settle(lambda: source.messages_received == 2)
         await room.reply("hello back")
         assert await room.bodies() == ["hi", "hello back"]
+        sent_id = "3EB00000000000000001"
+        client.deliver(receipt_event([sent_id], 4, sender=ADA))
+        await settle(lambda: room.statuses)
     [call] = client.named("send_message")
     assert (call["to"], call["message"]) == (jid(ADA), Message(conversation="hello back"))
+    assert [(s.message_id, s.status, s.channel_id) for s in room.statuses] == [
+        (sent_id, "read", "wa")
+    ]
 
 
 # -- the optional extra --------------------------------------------------------------

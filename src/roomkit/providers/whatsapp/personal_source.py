@@ -14,14 +14,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from roomkit._extras import require
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
-from roomkit.providers.whatsapp.personal_wire import parse_neonize_message
+from roomkit.providers.whatsapp.personal_wire import parse_neonize_message, parse_neonize_receipt
 
 __all__ = ["WhatsAppPersonalSourceProvider"]
 
 logger = logging.getLogger(__name__)
 
 Emit = Callable[[InboundMessage], Awaitable[Any]]
+OnStatus = Callable[[DeliveryStatus], Awaitable[Any]]
 
 
 class WhatsAppPersonalSourceProvider:
@@ -32,15 +34,23 @@ class WhatsAppPersonalSourceProvider:
             session database keeps the device link between runs.
         channel_id: the channel the inbound messages are for.
         self_chat: also take the account's own messages (useful to try it alone).
+        on_status: called with the delivery and read receipts of sent messages
+            (``kit.process_delivery_status``); receipts are dropped without it.
 
     ``status`` is ``"stopped"``, ``"connecting"``, ``"connected"``, ``"reconnecting"`` or
     ``"error"`` (logged out); ``messages_received`` counts the messages emitted.
     """
 
     def __init__(
-        self, client: Any, *, channel_id: str = "whatsapp-personal", self_chat: bool = False
+        self,
+        client: Any,
+        *,
+        channel_id: str = "whatsapp-personal",
+        self_chat: bool = False,
+        on_status: OnStatus | None = None,
     ) -> None:
         self.client = client
+        self.on_status = on_status
         self.channel_id = channel_id
         self.self_chat = self_chat
         self.status = "stopped"
@@ -68,6 +78,7 @@ class WhatsAppPersonalSourceProvider:
         register(events.ConnectedEv)(self._on_status("connected"))
         register(events.DisconnectedEv)(self._on_status("reconnecting"))
         register(events.LoggedOutEv)(self._on_status("error"))
+        register(events.ReceiptEv)(self._on_receipt)
         await self.client.connect()
 
     async def stop(self) -> None:
@@ -92,6 +103,15 @@ class WhatsAppPersonalSourceProvider:
             await self._emit(message)
         except Exception:
             logger.exception("WhatsApp message %s was not processed", message.external_id)
+
+    async def _on_receipt(self, _client: Any, event: Any) -> None:
+        if self.on_status is None:
+            return
+        try:
+            for status in parse_neonize_receipt(event, self.channel_id):
+                await self.on_status(status)
+        except Exception:
+            logger.exception("WhatsApp receipt for %s was not processed", list(event.MessageIDs))
 
     def _on_status(self, status: str) -> Callable[[Any, Any], Awaitable[None]]:
         async def handler(_client: Any, _event: Any) -> None:

@@ -12,6 +12,7 @@ in roomkit; any other JID (a group ``…@g.us``, a hidden user ``…@lid``) stay
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from roomkit.errors import InvalidArgumentError
@@ -22,9 +23,16 @@ from roomkit.models.content import (
     MediaContent,
     TextContent,
 )
+from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
 
-__all__ = ["PHONE_SERVER", "jid_address", "jid_parts", "parse_neonize_message"]
+__all__ = [
+    "PHONE_SERVER",
+    "jid_address",
+    "jid_parts",
+    "parse_neonize_message",
+    "parse_neonize_receipt",
+]
 
 PHONE_SERVER = "s.whatsapp.net"
 MEDIA_HOST = "https://mmg.whatsapp.net"
@@ -35,6 +43,10 @@ _MEDIA = {
     "documentMessage": "application",
     "stickerMessage": "image",
 }
+
+# Receipt.Type numbers → DeliveryStatus.status; the rest (our other devices' receipts,
+# retries, history sync) say nothing about delivery to the recipient.
+_RECEIPTS = {1: "delivered", 4: "read", 6: "played", 8: "failed"}
 
 
 def jid_address(jid: Any) -> str:
@@ -100,6 +112,29 @@ def parse_neonize_message(
             "media_kind": kind,
         },
     )
+
+
+def parse_neonize_receipt(event: Any, channel_id: str) -> list[DeliveryStatus]:
+    """One ``DeliveryStatus`` per message id of a neonize ``Receipt`` event: ``delivered``,
+    ``read``, ``played`` (a voice note listened to) or ``failed`` (server error); none for
+    receipts that are not about the recipient (``sender``, ``retry``, ``read_self``, …)."""
+    status = _RECEIPTS.get(int(event.Type))
+    if status is None:
+        return []
+    source = event.MessageSource
+    at = datetime.fromtimestamp(event.Timestamp, UTC) if event.Timestamp else None
+    return [
+        DeliveryStatus(
+            channel_id=channel_id,
+            provider="whatsapp_personal",
+            message_id=message_id,
+            status=status,
+            recipient=_sender(source),
+            timestamp=at,
+            raw={"chat": f"{source.Chat.User}@{source.Chat.Server}", "type": int(event.Type)},
+        )
+        for message_id in event.MessageIDs
+    ]
 
 
 def _sender(source: Any) -> str:
