@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import neonize.aioze.events as neonize_events
 import pytest
-from neonize.exc import SendMessageError
+from neonize.exc import DownloadError, SendMessageError
 from neonize.proto.Neonize_pb2 import Connected, LoggedOut
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
@@ -133,6 +133,26 @@ async def test_own_messages_and_reactions_are_not_emitted(client: NeonizeClientS
     client.deliver(message_event("3EB0T1", Message(conversation="after")))
     await settle(lambda: received)
     assert [m.external_id for m in received] == ["3EB0T1"]
+
+
+async def test_inbound_media_are_downloaded_with_their_keys(
+    client: NeonizeClientStandIn,
+) -> None:
+    """The CDN holds media encrypted: download_media hands the client the message itself
+    (its mediaKey), and only for the media messages the source has seen."""
+    source, received = await started(client)
+    image = ImageMessage(URL=CDN, mimetype="image/jpeg", mediaKey=b"k1", fileLength=2)
+    client.deliver(message_event("3EB0I1", Message(imageMessage=image)))
+    client.deliver(message_event("3EB0T2", Message(conversation="text")))
+    await settle(lambda: len(received) == 2)
+    assert await source.download_media("3EB0I1") == b"decrypted:k1"
+    assert client.named("download_any") == [{"message": Message(imageMessage=image)}]
+    for unknown in ("3EB0T2", "3EB0NONE"):
+        with pytest.raises(ProviderError, match="no recent media message"):
+            await source.download_media(unknown)
+    client.fail_with = DownloadError("media expired")
+    with pytest.raises(ProviderError, match="media expired"):
+        await source.download_media("3EB0I1")
 
 
 def test_extended_text_and_captions() -> None:

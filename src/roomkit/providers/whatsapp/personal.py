@@ -14,18 +14,21 @@ from functools import partial
 from typing import Any
 
 from roomkit._extras import require
-from roomkit.errors import InvalidArgumentError, ProviderError
+from roomkit.errors import InvalidArgumentError
 from roomkit.models.content import AudioContent, LocationContent, MediaContent, VideoContent
 from roomkit.models.event import RoomEvent
 from roomkit.providers._content import media_parts, text_and_media
 from roomkit.providers.base import ProviderResult
 from roomkit.providers.whatsapp.base import WhatsAppProvider
-from roomkit.providers.whatsapp.personal_source import WhatsAppPersonalSourceProvider
+from roomkit.providers.whatsapp.personal_source import (
+    PROVIDER,
+    WhatsAppPersonalSourceProvider,
+    neonize_call,
+)
 from roomkit.providers.whatsapp.personal_wire import jid_parts
 
 __all__ = ["WhatsAppPersonalProvider", "WhatsAppPersonalSourceProvider"]
 
-PROVIDER = "whatsapp_personal"
 _EXTRA = "whatsapp-personal"
 _MEDIA = ("text", "audio")
 
@@ -62,7 +65,7 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
             InvalidArgumentError: ``to`` is not an address, or the content has nothing to send.
         """
         jid = self._to_jid(to)
-        ids = [(await self._call(send())).ID for send in self._sends(jid, event)]
+        ids = [(await neonize_call(send())).ID for send in self._sends(jid, event)]
         return ProviderResult(success=True, provider_message_id=ids[-1], metadata={"ids": ids})
 
     def _sends(self, jid: Any, event: RoomEvent) -> list[Callable[[], Awaitable[Any]]]:
@@ -122,7 +125,7 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
         medium = (
             kind.CHAT_PRESENCE_MEDIA_AUDIO if media == "audio" else kind.CHAT_PRESENCE_MEDIA_TEXT
         )
-        await self._call(self.source.client.send_chat_presence(self._to_jid(to), state, medium))
+        await neonize_call(self.source.client.send_chat_presence(self._to_jid(to), state, medium))
 
     async def mark_read(self, message_ids: list[str], chat: str, sender: str) -> None:
         """Send read receipts (blue ticks) for ``message_ids``, sent by ``sender`` in ``chat``."""
@@ -134,7 +137,7 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
             sender=self._to_jid(sender),
             receipt=self._enum.ReceiptType.READ,
         )
-        await self._call(read)
+        await neonize_call(read)
 
     async def send_reaction(self, chat: str, sender: str, message_id: str, emoji: str) -> None:
         """React with ``emoji`` (``""`` removes the reaction) to ``message_id``, which
@@ -142,8 +145,8 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
         client = self.source.client
         chat_jid = self._to_jid(chat)
         build = client.build_reaction(chat_jid, self._to_jid(sender), message_id, emoji)
-        reaction = await self._call(build)
-        await self._call(client.send_message(chat_jid, reaction))
+        reaction = await neonize_call(build)
+        await neonize_call(client.send_message(chat_jid, reaction))
 
     async def close(self) -> None:
         """Stop the source (disconnect the client). Idempotent."""
@@ -154,12 +157,3 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
         return self._jid(
             User=user, Server=server, Device=0, RawAgent=0, Integrator=0, IsEmpty=False
         )
-
-    async def _call(self, call: Awaitable[Any]) -> Any:
-        """Await a neonize call; its errors (``neonize.exc``) become ProviderError."""
-        try:
-            return await call
-        except Exception as exc:
-            if type(exc).__module__.split(".")[0] != "neonize":
-                raise
-            raise ProviderError(f"WhatsApp refused the call: {exc}", provider=PROVIDER) from exc

@@ -10,18 +10,25 @@ sends through the same client.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from roomkit._extras import require
+from roomkit.errors import ProviderError
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
 from roomkit.providers.whatsapp.personal_wire import parse_neonize_message, parse_neonize_receipt
 
-__all__ = ["WhatsAppPersonalSourceProvider"]
+__all__ = ["WhatsAppPersonalSourceProvider", "neonize_call"]
 
 logger = logging.getLogger(__name__)
 
+PROVIDER = "whatsapp_personal"
+# Media messages kept for download_media: their keys live only in the message itself.
+MEDIA_KEPT = 1000
+
+T = TypeVar("T")
 Emit = Callable[[InboundMessage], Awaitable[Any]]
 OnStatus = Callable[[DeliveryStatus], Awaitable[Any]]
 
@@ -39,6 +46,9 @@ class WhatsAppPersonalSourceProvider:
 
     ``status`` is ``"stopped"``, ``"connecting"``, ``"connected"``, ``"reconnecting"`` or
     ``"error"`` (logged out); ``messages_received`` counts the messages emitted.
+
+    Inbound media arrive encrypted: their content URL is WhatsApp's CDN, and the bytes
+    come from :meth:`download_media` for the last ``MEDIA_KEPT`` media messages.
     """
 
     def __init__(
@@ -56,10 +66,11 @@ class WhatsAppPersonalSourceProvider:
         self.status = "stopped"
         self.messages_received = 0
         self._emit: Emit | None = None
+        self._media: OrderedDict[str, Any] = OrderedDict()
 
     @property
     def name(self) -> str:
-        return "whatsapp_personal"
+        return PROVIDER
 
     def __repr__(self) -> str:
         return f"WhatsAppPersonalSourceProvider(channel_id={self.channel_id!r})"
@@ -89,6 +100,27 @@ class WhatsAppPersonalSourceProvider:
         self._emit = None
         await self.client.disconnect()
 
+    async def download_media(self, message_id: str) -> bytes:
+        """The decrypted bytes of inbound media message ``message_id`` (its
+        ``external_id``), fetched and decrypted by the client with the message's keys.
+
+        Raises:
+            ProviderError: not one of the recent media messages, or the download failed.
+        """
+        message = self._media.get(message_id)
+        if message is None:
+            raise ProviderError(
+                f"no recent media message {message_id!r}: only the last {MEDIA_KEPT}"
+                " inbound media messages can be downloaded",
+                provider=self.name,
+            )
+        return bytes(await neonize_call(self.client.download_any(message)))
+
+    def _keep_media(self, message_id: str, message: Any) -> None:
+        self._media[message_id] = message
+        while len(self._media) > MEDIA_KEPT:
+            self._media.popitem(last=False)
+
     async def _on_message(self, _client: Any, event: Any) -> None:
         # neonize runs this on the loop with no caller to hand an error to: log it.
         try:
@@ -99,6 +131,8 @@ class WhatsAppPersonalSourceProvider:
         if message is None or self._emit is None:
             return
         self.messages_received += 1
+        if message.metadata.get("media_kind"):
+            self._keep_media(event.Info.ID, event.Message)
         try:
             await self._emit(message)
         except Exception:
@@ -119,3 +153,14 @@ class WhatsAppPersonalSourceProvider:
                 self.status = status
 
         return handler
+
+
+async def neonize_call(call: Awaitable[T]) -> T:
+    """Await a neonize client call; neonize's own errors (``neonize.exc``: not connected,
+    refused by the server, …) become :class:`ProviderError`, others pass through."""
+    try:
+        return await call
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] != "neonize":
+            raise
+        raise ProviderError(f"WhatsApp refused the call: {exc}", provider=PROVIDER) from exc
