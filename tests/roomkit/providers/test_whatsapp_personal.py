@@ -294,6 +294,18 @@ async def test_audio_shows_no_caption_so_the_text_goes_first(
     assert client.calls[1][1]["file"] == "https://cdn.example/v.ogg"
 
 
+async def test_an_audio_file_with_a_caption_keeps_the_caption(
+    client: NeonizeClientStandIn, provider: WhatsAppPersonalProvider
+) -> None:
+    """Audio by MIME type (a MediaContent) shows no caption either: the text goes first."""
+    memo = MediaContent(url="https://cdn.example/m.mp3", mime_type="audio/mpeg", caption="memo")
+    await provider.send(outbound(memo), "+15551230001")
+    assert client.calls == [
+        ("send_message", {"to": jid(ADA), "message": Message(conversation="memo")}),
+        ("send_audio", {"to": jid(ADA), "file": "https://cdn.example/m.mp3"}),
+    ]
+
+
 async def test_locations_go_as_location_messages(
     client: NeonizeClientStandIn, provider: WhatsAppPersonalProvider
 ) -> None:

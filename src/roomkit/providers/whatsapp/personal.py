@@ -78,7 +78,7 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
         media = media_parts(content)
         if not media and not text:
             raise InvalidArgumentError("event.content", content.type, "text, media or location")
-        if not media or isinstance(media[0], AudioContent):
+        if not media or media_kind(media[0]) == "audio":
             message = self._proto.Message(conversation=text)
             sends = [partial(client.send_message, jid, message)] if text else []
             return sends + [self._send_media(jid, part, None) for part in media]
@@ -90,19 +90,20 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
     ) -> Callable[[], Awaitable[Any]]:
         client = self.source.client
         url = str(part.url)
-        family = part.mime_type.split("/")[0]
-        if isinstance(part, AudioContent) or family == "audio":
+        kind = media_kind(part)
+        if kind == "audio":
             return partial(client.send_audio, jid, url)
-        if isinstance(part, VideoContent) or family == "video":
+        if kind == "video":
             return partial(client.send_video, jid, url, caption=caption)
-        if family == "image":
+        if kind == "image":
             return partial(client.send_image, jid, url, caption=caption)
+        filename = part.filename if isinstance(part, MediaContent) else None
         return partial(
             client.send_document,
             jid,
             url,
             caption=caption,
-            filename=part.filename,
+            filename=filename,
             mimetype=part.mime_type,
         )
 
@@ -157,3 +158,13 @@ class WhatsAppPersonalProvider(WhatsAppProvider):
         return self._jid(
             User=user, Server=server, Device=0, RawAgent=0, Integrator=0, IsEmpty=False
         )
+
+
+def media_kind(part: MediaContent | AudioContent | VideoContent) -> str:
+    """``audio``, ``video``, ``image`` or ``document``: which neonize send carries ``part``."""
+    if isinstance(part, AudioContent):
+        return "audio"
+    if isinstance(part, VideoContent):
+        return "video"
+    family = part.mime_type.split("/")[0]
+    return family if family in ("audio", "video", "image") else "document"

@@ -86,9 +86,9 @@ class WhatsAppPersonalSourceProvider:
         self.status = "connecting"
         register = self.client.event
         register(events.MessageEv)(self._on_message)
-        register(events.ConnectedEv)(self._on_status("connected"))
-        register(events.DisconnectedEv)(self._on_status("reconnecting"))
-        register(events.LoggedOutEv)(self._on_status("error"))
+        register(events.ConnectedEv)(self._connection_state("connected"))
+        register(events.DisconnectedEv)(self._connection_state("reconnecting"))
+        register(events.LoggedOutEv)(self._connection_state("error"))
         register(events.ReceiptEv)(self._on_receipt)
         await self.client.connect()
 
@@ -147,7 +147,7 @@ class WhatsAppPersonalSourceProvider:
         except Exception:
             logger.exception("WhatsApp receipt for %s was not processed", list(event.MessageIDs))
 
-    def _on_status(self, status: str) -> Callable[[Any, Any], Awaitable[None]]:
+    def _connection_state(self, status: str) -> Callable[[Any, Any], Awaitable[None]]:
         async def handler(_client: Any, _event: Any) -> None:
             if self.status != "stopped":
                 self.status = status
