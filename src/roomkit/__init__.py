@@ -204,6 +204,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.vendor import VendorAPIError
     from roomkit.providers.voicemeup.config import VoiceMeUpConfig
     from roomkit.providers.voicemeup.sms import VoiceMeUpSMSProvider, configure_voicemeup_mms
+    from roomkit.providers.whatsapp.personal import WhatsAppPersonalProvider
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
     from roomkit.store.sqlite import SQLiteStore
@@ -240,6 +241,7 @@ _LAZY = {
     "VoiceMeUpSMSProvider": "roomkit.providers.voicemeup.sms",
     "configure_voicemeup_mms": "roomkit.providers.voicemeup.sms",
     "WebhookHTTPProvider": "roomkit.providers.http.provider",
+    "WhatsAppPersonalProvider": "roomkit.providers.whatsapp.personal",
     "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
     "parse_twilio_webhook": "roomkit.providers.twilio.sms",
 }
@@ -437,6 +439,7 @@ __all__ = [
     "WebhookMeta",
     "WhatsAppChannel",
     "WhatsAppPersonalChannel",
+    "WhatsAppPersonalProvider",
     "WhatsAppProvider",
     "__version__",
     "configure_voicemeup_mms",
