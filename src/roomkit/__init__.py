@@ -155,7 +155,7 @@ from roomkit.providers.messenger.webhook import parse_messenger_webhook
 from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
 from roomkit.providers.rcs.mock import MockRCSProvider
 from roomkit.providers.sms.base import SMSProvider
-from roomkit.providers.sms.meta import WebhookMeta
+from roomkit.providers.sms.meta import WebhookMeta, extract_sms_meta
 from roomkit.providers.sms.mock import MockSMSProvider
 from roomkit.providers.sms.phone import is_valid_phone, normalize_phone
 from roomkit.providers.teams.base import TeamsProvider
@@ -196,14 +196,26 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from roomkit.providers.teams.bot_framework import BotFrameworkTeamsProvider
     from roomkit.providers.telegram.bot import TelegramBotProvider
     from roomkit.providers.telnyx.config import TelnyxConfig
-    from roomkit.providers.telnyx.rcs import TelnyxRCSConfig, TelnyxRCSProvider
+    from roomkit.providers.telnyx.rcs import (
+        TelnyxRCSConfig,
+        TelnyxRCSProvider,
+        parse_telnyx_rcs_webhook,
+    )
     from roomkit.providers.telnyx.sms import TelnyxSMSProvider, parse_telnyx_webhook
     from roomkit.providers.twilio.config import TwilioConfig
-    from roomkit.providers.twilio.rcs import TwilioRCSConfig, TwilioRCSProvider
+    from roomkit.providers.twilio.rcs import (
+        TwilioRCSConfig,
+        TwilioRCSProvider,
+        parse_twilio_rcs_webhook,
+    )
     from roomkit.providers.twilio.sms import TwilioSMSProvider, parse_twilio_webhook
     from roomkit.providers.vendor import VendorAPIError
     from roomkit.providers.voicemeup.config import VoiceMeUpConfig
-    from roomkit.providers.voicemeup.sms import VoiceMeUpSMSProvider, configure_voicemeup_mms
+    from roomkit.providers.voicemeup.sms import (
+        VoiceMeUpSMSProvider,
+        configure_voicemeup_mms,
+        parse_voicemeup_webhook,
+    )
     from roomkit.providers.whatsapp.personal import WhatsAppPersonalProvider
     from roomkit.realtime.redis import RedisRealtime
     from roomkit.store.postgres import PostgresStore
@@ -244,6 +256,9 @@ _LAZY = {
     "WhatsAppPersonalProvider": "roomkit.providers.whatsapp.personal",
     "parse_telnyx_webhook": "roomkit.providers.telnyx.sms",
     "parse_twilio_webhook": "roomkit.providers.twilio.sms",
+    "parse_telnyx_rcs_webhook": "roomkit.providers.telnyx.rcs",
+    "parse_twilio_rcs_webhook": "roomkit.providers.twilio.rcs",
+    "parse_voicemeup_webhook": "roomkit.providers.voicemeup.sms",
 }
 
 
@@ -443,6 +458,7 @@ __all__ = [
     "WhatsAppProvider",
     "__version__",
     "configure_voicemeup_mms",
+    "extract_sms_meta",
     "is_bot_added",
     "is_valid_phone",
     "normalize_phone",
@@ -453,6 +469,9 @@ __all__ = [
     "parse_teams_reactions",
     "parse_teams_webhook",
     "parse_telegram_webhook",
+    "parse_telnyx_rcs_webhook",
     "parse_telnyx_webhook",
+    "parse_twilio_rcs_webhook",
     "parse_twilio_webhook",
+    "parse_voicemeup_webhook",
 ]

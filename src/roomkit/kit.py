@@ -11,7 +11,7 @@ from roomkit.broadcast.deliver import Deliverer
 from roomkit.broadcast.transcode import DefaultContentTranscoder
 from roomkit.channels.base import Channel
 from roomkit.channels.streaming import StreamSendFn
-from roomkit.errors import KitClosedError
+from roomkit.errors import InvalidArgumentError, KitClosedError
 from roomkit.framework_events import FrameworkEventBus, FrameworkHandler
 from roomkit.hooks.engine import HookEngine
 from roomkit.hooks.filters import HookFn, HookRegistration, freeze
@@ -36,6 +36,7 @@ from roomkit.models.event import RoomEvent
 from roomkit.models.inbound import InboundMessage, InboundResult
 from roomkit.models.policy import RateLimit
 from roomkit.participants import ParticipantOps
+from roomkit.providers.sms.meta import WebhookMeta
 from roomkit.realtime.base import RealtimeBackend
 from roomkit.realtime.memory import InMemoryRealtime
 from roomkit.reporting import DeliveryStatusHandler, DeliveryStatusHandlers, Reporting
@@ -54,30 +55,26 @@ class RoomKit(RoomAdmin):
     """Central orchestrator tying rooms, channels, hooks, and storage.
 
     Args:
-        store: Persistent storage backend. Defaults to InMemoryStore.
+        store: Persistent storage backend (default InMemoryStore).
         identity_resolver: Optional resolver for identifying inbound senders.
-        identity_channel_types: Restrict identity resolution to these channel types
-            (None: every channel).
-        inbound_router: Strategy for routing inbound messages to rooms. Defaults to
-            DefaultInboundRoomRouter.
-        lock_manager: Per-room locking backend. Defaults to InMemoryLockManager.
-        realtime: Backend for ephemeral events (typing, presence). Defaults to
-            InMemoryRealtime.
+        identity_channel_types: Resolve identities on these channel types only (None: all).
+        inbound_router: Routes inbound messages to rooms (default DefaultInboundRoomRouter).
+        lock_manager: Per-room locking backend (default InMemoryLockManager).
+        realtime: Backend for ephemeral events (default InMemoryRealtime).
         max_chain_depth: Maximum reentry chain depth to prevent infinite loops.
         identity_timeout: Timeout in seconds for identity resolution calls.
         process_timeout: Timeout in seconds for the locked processing phase.
         stt, tts, voice, task_runner, delivery_strategy, telemetry: the voice layer's
             providers and backend, the agent layer's task runner and delivery strategy, and
-            the telemetry configuration. Accepted and kept (the properties of the same
-            names show them); used once those layers are part of roomkit — until then
-            nothing in the kit calls them.
+            the telemetry configuration: kept and shown by the properties of the same
+            names; nothing in the kit calls them until those layers are part of roomkit.
         inbound_rate_limit: at most this many inbound messages per channel in each window
             the RateLimit sets; ``process_inbound`` answers a message beyond it with
             ``InboundResult(blocked=True, reason="rate_limited")``, stores nothing and emits
             ``inbound_rate_limited``. None (the default): no limit, and no cost.
 
-    A hook or channel running under a room's lock may send into the same room, also from
-    tasks it starts (``asyncio.gather``): the holder's children enter the lock it holds.
+    A hook or channel holding a room's lock may send into that room, also from tasks it
+    starts (``asyncio.gather``): they enter the lock their holder holds.
     """
 
     def __init__(
@@ -100,15 +97,16 @@ class RoomKit(RoomAdmin):
         inbound_rate_limit: RateLimit | None = None,
     ) -> None:
         if max_chain_depth < 0:
-            raise ValueError(f"max_chain_depth must be >= 0, got {max_chain_depth!r}")
-        if identity_timeout <= 0 or process_timeout <= 0:
-            raise ValueError("identity_timeout and process_timeout must be > 0 seconds")
+            raise InvalidArgumentError("max_chain_depth", max_chain_depth, "an integer >= 0")
+        if identity_timeout <= 0:
+            raise InvalidArgumentError("identity_timeout", identity_timeout, "seconds > 0")
+        if process_timeout <= 0:
+            raise InvalidArgumentError("process_timeout", process_timeout, "seconds > 0")
         self._store = store if store is not None else InMemoryStore()
         self._realtime = realtime if realtime is not None else InMemoryRealtime()
         self._locks = lock_manager if lock_manager is not None else InMemoryLockManager()
-        self._stt, self._tts, self._voice = stt, tts, voice
+        self._stt, self._tts, self._voice, self._telemetry = stt, tts, voice, telemetry
         self._task_runner, self._delivery_strategy = task_runner, delivery_strategy
-        self._telemetry = telemetry
         self._channels: dict[str, Channel] = {}
         self._bus = FrameworkEventBus()
         self._rooms = RoomDirectory(self._store, realtime=self._realtime)
@@ -149,8 +147,6 @@ class RoomKit(RoomAdmin):
         self._statuses = DeliveryStatusHandlers(self._bus, self._hooks, self._rooms)
         self._websockets = WebSocketOps(self._channels, self._bus)
         self._closed = False
-
-    # -- collaborators -------------------------------------------------------------------
 
     @property
     def store(self) -> ConversationStore:
@@ -341,6 +337,16 @@ class RoomKit(RoomAdmin):
         emits ``delivery_status`` and runs the room's ON_DELIVERY_STATUS hooks."""
         await self._statuses.process(status)
 
+    async def process_webhook(self, meta: WebhookMeta, channel_id: str) -> None:
+        """A verified SMS webhook (``extract_sms_meta``): a message to ``process_inbound``
+        on ``channel_id``, a status to ``process_delivery_status``."""
+        if meta.is_inbound:
+            await self.process_inbound(meta.to_inbound(channel_id))
+        else:
+            await self.process_delivery_status(
+                meta.to_status().model_copy(update={"channel_id": channel_id})
+            )
+
     def add_room_hook(
         self,
         room_id: str,
@@ -368,8 +374,6 @@ class RoomKit(RoomAdmin):
     def remove_room_hook(self, room_id: str, name: str) -> bool:
         """Remove a room hook by name. Returns True if one was removed."""
         return self._hooks.remove_room_hook(room_id, name)
-
-    # -- lifecycle -----------------------------------------------------------------------
 
     async def close(self) -> None:
         """Wait for running async hooks, then close channels and backends. Idempotent."""

@@ -103,9 +103,11 @@ def test_core_name_matches_the_page(key: str) -> None:
 
 @pytest.mark.parametrize("key", LATER)
 def test_later_name_matches_the_page_once_built(key: str) -> None:
-    """A later area's name, once its module holds it, is shaped as documented."""
+    """A later area's name, once its module holds it, is shaped as documented and exported
+    from `roomkit` (the page lists the package root's exports)."""
     entry = NAMES[key]
     obj = _resolve(entry)
+    assert getattr(roomkit, entry["name"], None) is obj, f"roomkit.{entry['name']} is not {key}"
     assert _problems(entry, obj) == []
 
 

@@ -88,7 +88,7 @@ def is_sinch_status(payload: dict[str, Any]) -> bool:
     return payload.get("type") in _REPORTS
 
 
-def parse_sinch_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+def sinch_message_meta(payload: dict[str, Any]) -> WebhookMeta:
     """An inbound SMS/MMS, deduplicated by its ``id``.
 
     Raises:
@@ -112,7 +112,12 @@ def parse_sinch_webhook(payload: dict[str, Any], channel_id: str) -> InboundMess
         timestamp=_when(payload.get("received_at")),
         raw=dict(payload),
         media_urls=media,
-    ).to_inbound(channel_id)
+    )
+
+
+def parse_sinch_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+    """The message :func:`sinch_message_meta` reads, for ``kit.process_inbound``."""
+    return sinch_message_meta(payload).to_inbound(channel_id)
 
 
 def _body_and_media(payload: dict[str, Any]) -> tuple[str, list[dict[str, str | None]]]:

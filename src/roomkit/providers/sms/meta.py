@@ -7,6 +7,7 @@ about a message the kit sent).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from roomkit.models.content import CompositeContent, EventContent, MediaContent,
 from roomkit.models.delivery import DeliveryStatus
 from roomkit.models.inbound import InboundMessage
 
-__all__ = ["WebhookMeta"]
+__all__ = ["WebhookMeta", "extract_sms_meta"]
 
 # Event types by which vendors (Telnyx) mark news about an outbound message.
 _STATUS_EVENTS = frozenset(
@@ -43,6 +44,8 @@ class WebhookMeta:
     media_urls: list[dict[str, str | None]] = field(default_factory=list)
     direction: str | None = None
     event_type: str | None = None
+    # The vendor's own reading of a status webhook (error codes and all), kept for to_status.
+    delivery_status: DeliveryStatus | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def is_inbound(self) -> bool:
@@ -54,10 +57,14 @@ class WebhookMeta:
     @property
     def is_status(self) -> bool:
         """Whether this is a delivery status of an outbound message."""
+        if self.delivery_status is not None:
+            return True
         return self.direction == "outbound" and self.event_type in _STATUS_EVENTS
 
     def to_status(self) -> DeliveryStatus:
         """The delivery status this webhook reports (``status`` is ``"delivered"``, …)."""
+        if self.delivery_status is not None:
+            return self.delivery_status
         status = (self.event_type or "unknown").removeprefix("message.")
         errors = self.raw.get("data", {}).get("payload", {}).get("errors") or [{}]
         code, detail = errors[0].get("code"), errors[0].get("detail")
@@ -112,3 +119,63 @@ def _content(body: str, media: list[dict[str, str | None]]) -> EventContent:
         return parts[0].model_copy(update={"caption": body or None})
     head: list[TextContent | MediaContent] = [TextContent(body=body)] if body else []
     return CompositeContent(parts=[*head, *parts])
+
+
+# The SMS vendors extract_sms_meta reads: the module of their webhook readers, the test that
+# tells a status callback from a message (None: the vendor sends no statuses), the status
+# reader and the message reader. Imported on use: the vendor modules import this one.
+_VENDORS: dict[str, tuple[str, str | None, str | None, str]] = {
+    "twilio": (
+        "roomkit.providers.twilio.webhook",
+        "is_twilio_status",
+        "parse_twilio_status",
+        "twilio_message_meta",
+    ),
+    "telnyx": (
+        "roomkit.providers.telnyx.webhook",
+        "is_telnyx_status",
+        "parse_telnyx_status",
+        "telnyx_message_meta",
+    ),
+    "sinch": (
+        "roomkit.providers.sinch.webhook",
+        "is_sinch_status",
+        "parse_sinch_status",
+        "sinch_message_meta",
+    ),
+    "voicemeup": ("roomkit.providers.voicemeup.sms", None, None, "voicemeup_message_meta"),
+}
+
+
+def extract_sms_meta(provider: str, payload: dict[str, Any]) -> WebhookMeta:
+    """Read one SMS vendor's webhook body (already verified) as a :class:`WebhookMeta`.
+
+    ``provider`` names the vendor: ``"twilio"`` (the form fields as a dict), ``"telnyx"``,
+    ``"sinch"`` or ``"voicemeup"`` (their JSON bodies). A status callback gives a meta whose
+    ``is_status`` is true; a message one whose ``is_inbound`` is. Hand either to
+    ``kit.process_webhook(meta, channel_id)``.
+
+    Raises:
+        InvalidArgumentError: an unknown provider, or a body that vendor does not send.
+    """
+    try:
+        module, is_status, read_status, read_message = _VENDORS[provider.lower()]
+    except KeyError:
+        raise InvalidArgumentError("provider", provider, f"one of {sorted(_VENDORS)}") from None
+    vendor = importlib.import_module(module)
+    if is_status is not None and read_status is not None and getattr(vendor, is_status)(payload):
+        status: DeliveryStatus = getattr(vendor, read_status)(payload)
+        return WebhookMeta(
+            provider=status.provider,
+            sender=status.sender,
+            recipient=status.recipient,
+            body="",
+            external_id=status.message_id,
+            timestamp=status.timestamp,
+            raw=payload,
+            direction="outbound",
+            event_type=f"message.{status.status}",
+            delivery_status=status,
+        )
+    meta: WebhookMeta = getattr(vendor, read_message)(payload)
+    return meta

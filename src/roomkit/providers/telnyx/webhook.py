@@ -47,9 +47,7 @@ def is_telnyx_status(payload: dict[str, Any]) -> bool:
     return isinstance(data, dict) and data.get("event_type") in STATUS_EVENTS
 
 
-def parse_telnyx_webhook(
-    payload: dict[str, Any], channel_id: str, *, strict: bool = True
-) -> InboundMessage:
+def telnyx_message_meta(payload: dict[str, Any], *, strict: bool = True) -> WebhookMeta:
     """A ``message.received`` webhook as a message, deduplicated by the Telnyx message id.
 
     With ``strict=False`` a body without ``event_type`` is read as a received message.
@@ -79,7 +77,14 @@ def parse_telnyx_webhook(
         ],
         direction="inbound",
         event_type=RECEIVED,
-    ).to_inbound(channel_id)
+    )
+
+
+def parse_telnyx_webhook(
+    payload: dict[str, Any], channel_id: str, *, strict: bool = True
+) -> InboundMessage:
+    """The message :func:`telnyx_message_meta` reads, for ``kit.process_inbound``."""
+    return telnyx_message_meta(payload, strict=strict).to_inbound(channel_id)
 
 
 def parse_telnyx_status(payload: dict[str, Any]) -> DeliveryStatus:

@@ -46,7 +46,7 @@ def is_twilio_status(payload: Mapping[str, Any]) -> bool:
     return status is not None and status not in _INBOUND_STATUSES
 
 
-def parse_twilio_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+def twilio_message_meta(payload: dict[str, Any]) -> WebhookMeta:
     """An incoming message, deduplicated by its ``MessageSid``.
 
     Raises:
@@ -73,7 +73,12 @@ def parse_twilio_webhook(payload: dict[str, Any], channel_id: str) -> InboundMes
         timestamp=None,
         raw=dict(payload),
         media_urls=_media(payload),
-    ).to_inbound(channel_id)
+    )
+
+
+def parse_twilio_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+    """The message :func:`twilio_message_meta` reads, for ``kit.process_inbound``."""
+    return twilio_message_meta(payload).to_inbound(channel_id)
 
 
 def _media(payload: Mapping[str, Any]) -> list[dict[str, str | None]]:

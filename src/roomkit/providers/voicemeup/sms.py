@@ -58,7 +58,7 @@ def read_voicemeup_error(body: bytes) -> tuple[str | None, str, str | None]:
     return (str(code) if code else None), str(first.get("_content") or code or ""), None
 
 
-def parse_voicemeup_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+def voicemeup_message_meta(payload: dict[str, Any]) -> WebhookMeta:
     """One inbound webhook as a message, deduplicated by its ``sms_hash``.
 
     Raises:
@@ -78,7 +78,12 @@ def parse_voicemeup_webhook(payload: dict[str, Any], channel_id: str) -> Inbound
         timestamp=None,
         raw=dict(payload),
         media_urls=[{"url": url, "mime_type": mime}] if url else [],
-    ).to_inbound(channel_id)
+    )
+
+
+def parse_voicemeup_webhook(payload: dict[str, Any], channel_id: str) -> InboundMessage:
+    """The message :func:`voicemeup_message_meta` reads, for ``kit.process_inbound``."""
+    return voicemeup_message_meta(payload).to_inbound(channel_id)
 
 
 class VoiceMeUpSMSProvider(SMSProvider):
