@@ -11,7 +11,7 @@ must be 200 and, at the end, the room must hold exactly one event per webhook.
   server_cpu_us    CPU time the server process spent per webhook (HTTP parsing included),
                    a figure the other load on the machine distorts much less than wall time
 
-Usage: python bench/webhooks.py [--quick] [--connections N] [--httptools]
+Usage: python bench/webhooks.py [--quick] [--connections N] [--h11]
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ CONNECTIONS = (
 TOKEN = "bench-auth-token"
 PUBLIC = "https://hooks.example.com"
 PATH = "/webhooks/twilio/sms"
-# uvicorn's HTTP parser: "h11" (pure Python, always there) or "httptools" (uvicorn[standard]).
-HTTP = "httptools" if "--httptools" in sys.argv else "h11"
+# uvicorn's HTTP parser: "httptools" (C, what roomkit[webhooks] installs) unless --h11 asks
+# for the pure-Python one uvicorn falls back to without it.
+HTTP = "h11" if "--h11" in sys.argv else "httptools"
 
 
 def serve(port: int) -> None:
