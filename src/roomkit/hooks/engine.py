@@ -165,9 +165,7 @@ class HookEngine:
         if found is None:
             if len(self._matching) >= _MAX_MATCHING:
                 self._matching.clear()
-            found = self._matching[key] = tuple(
-                self.hooks_for(trigger, execution, event, room_id)
-            )
+            found = self._matching[key] = tuple(self.hooks_for(trigger, execution, event, room_id))
         return found
 
     # -- running -------------------------------------------------------------------------
