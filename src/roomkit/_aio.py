@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-class _Continue:
+class Continue:
     """Awaitable that drives an already-started coroutine to its end, in the awaiting task.
 
     Equivalent to ``await coro`` for a coroutine whose first step has run: every future it
@@ -58,4 +58,4 @@ async def run_with_timeout(coro: Coroutine[Any, Any, T], seconds: float) -> T:
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
     async with asyncio.timeout(seconds):
-        return await _Continue(coro, first)  # type: ignore[no-any-return]
+        return await Continue(coro, first)  # type: ignore[no-any-return]

@@ -27,9 +27,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from roomkit.models._base import assemble
+from roomkit.models._base import _set_fields, assemble
 from roomkit.models.event import EventSource, RoomEvent
-from roomkit.store._compact import _IMMUTABLE
+from roomkit.store._compact import _IMMUTABLE, _blank, _blank_marker
 
 
 class _Kind:
@@ -101,6 +101,8 @@ class WindowCopier:
                 continue
             if not value and (type(value) is dict or type(value) is list):
                 values[name] = type(value)()
+            elif isinstance(value, BaseModel) and _blank(value):
+                values[name] = self._blank(value)
             elif not isinstance(value, Enum):
                 values[name] = deepcopy(value)
         if nested:
@@ -109,6 +111,14 @@ class WindowCopier:
         if fields is None or fields != model.__pydantic_fields_set__:
             fields = kind.fields = self._share(model.__pydantic_fields_set__)
         return assemble(cls, values, fields)
+
+    def _blank(self, model: BaseModel) -> Any:
+        """A new blank model like ``model`` (every event's empty channel_data), with the
+        shared empty fields-set: no deepcopy, and one object fewer per window event."""
+        marker = _blank_marker(type(model), model.__pydantic_extra__ is not None)
+        copied: Any = marker.factory()
+        _set_fields(copied, self._share(set()))
+        return copied
 
     def _share(self, fields: set[str]) -> set[str]:
         key = frozenset(fields)

@@ -172,6 +172,28 @@ async def test_filters_must_all_match(kit: RoomKit) -> None:
     assert calls == ["ws-a"]
 
 
+async def test_hooks_added_or_removed_between_messages_apply_to_the_next_one(
+    kit: RoomKit,
+) -> None:
+    """Which hooks run is decided per message, per sender: a hook registered or removed
+    after messages have flowed applies from the next message on, filters included."""
+    await _setup(kit)
+    calls: list[str] = []
+    await kit.process_inbound(text("a", "0", channel_id="ws-a"))
+    await kit.process_inbound(text("b", "0", channel_id="ws-b"))
+
+    @kit.hook(HookTrigger.BEFORE_BROADCAST, channel_ids={"ws-b"}, name="from-b")
+    async def from_b(event: RoomEvent, ctx: RoomContext) -> None:
+        calls.append(f"b:{event.content.body}")  # type: ignore[union-attr]
+
+    for n in ("1", "2"):
+        await kit.process_inbound(text("a", n, channel_id="ws-a"))
+        await kit.process_inbound(text("b", n, channel_id="ws-b"))
+    assert kit.hook_engine.unregister("from-b") is True
+    await kit.process_inbound(text("b", "3", channel_id="ws-b"))
+    assert calls == ["b:1", "b:2"]
+
+
 async def test_room_hooks_apply_to_their_room_and_can_be_removed(kit: RoomKit) -> None:
     """add_room_hook scopes a hook to one room; remove_room_hook takes it away."""
     bob = await _setup(kit)

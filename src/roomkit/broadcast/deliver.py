@@ -18,6 +18,7 @@ from roomkit.broadcast.plan import Target
 from roomkit.broadcast.transcode import ContentTranscoder
 from roomkit.models._base import updated
 from roomkit.models.binding import ChannelCapabilities
+from roomkit.models.channel import ChannelOutput
 from roomkit.models.content import TextContent
 from roomkit.models.event import RoomEvent
 from roomkit.models.room import RoomContext
@@ -59,12 +60,17 @@ class Deliverer:
             elif target.inline:
                 # _deliver_one, inlined: this loop runs for every target of every message.
                 try:
-                    output = await target.channel.deliver(shaped, target.binding, context)
+                    if target.quiet:
+                        error = await target.channel.deliver_for_broadcast(
+                            shaped, target.binding, context
+                        )
+                    else:
+                        output = await target.channel.deliver(shaped, target.binding, context)
+                        error = _error(output)
                 except Exception as exc:
                     await self._failed(shaped, target, exc, context)
                     continue
-                if not output.delivered:
-                    error = output.error or "provider reported failure"
+                if error is not None:
                     await self.report_failure(shaped, target, error, context)
             else:
                 slow.append((shaped, target))
@@ -84,12 +90,14 @@ class Deliverer:
 
     async def _deliver_one(self, event: RoomEvent, target: Target, context: RoomContext) -> None:
         try:
-            output = await target.channel.deliver(event, target.binding, context)
+            if target.quiet:
+                error = await target.channel.deliver_for_broadcast(event, target.binding, context)
+            else:
+                error = _error(await target.channel.deliver(event, target.binding, context))
         except Exception as exc:
             await self._failed(event, target, exc, context)
             return
-        if not output.delivered:
-            error = output.error or "provider reported failure"
+        if error is not None:
             await self.report_failure(event, target, error, context)
 
     async def _failed(
@@ -131,3 +139,8 @@ class Deliverer:
                 event, target = tasks[task]
                 error = f"delivery timed out after {self.timeout:g}s"
                 await self.report_failure(event, target, error, context)
+
+
+def _error(output: ChannelOutput) -> str | None:
+    """Why a delivery failed, or None when it was delivered."""
+    return None if output.delivered else output.error or "provider reported failure"

@@ -21,12 +21,15 @@ class Target:
 
     ``inline``: delivering does no I/O (``Channel.inline_delivery``, or a transport whose
     provider declares ``inline_delivery``), so the deliverer awaits it without a task.
+    ``quiet``: the channel overrides ``Channel.deliver_for_broadcast``, so the deliverer
+    calls that (which builds no output) rather than ``deliver``.
     """
 
     channel: Channel
     binding: ChannelBinding
     inline: bool = False
     carries_text: bool = False  # plain text reaches it unchanged (no transcoding needed)
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,5 +92,6 @@ def plan(event: RoomEvent, bindings: list[ChannelBinding], channels: dict[str, C
             intelligence.append(Target(channel, binding))
         else:
             carries_text = ChannelMediaType.TEXT in binding.capabilities.media_types
-            transports.append(Target(channel, binding, in_process(channel), carries_text))
+            quiet = type(channel).deliver_for_broadcast is not Channel.deliver_for_broadcast
+            transports.append(Target(channel, binding, in_process(channel), carries_text, quiet))
     return Plan(tuple(transports), tuple(intelligence))

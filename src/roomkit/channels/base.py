@@ -124,6 +124,18 @@ class Channel(ABC):
     ) -> ChannelOutput:
         """Carry ``event`` to the people behind ``binding``."""
 
+    async def deliver_for_broadcast(
+        self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+    ) -> str | None:
+        """:meth:`deliver`, as the broadcaster uses it: None when delivered, else the error.
+
+        The broadcaster reads nothing else of the output, so a channel may override this
+        to skip building one per delivery; it must deliver exactly as :meth:`deliver` does.
+        Channels that do not override it are called through :meth:`deliver` directly.
+        """
+        output = await self.deliver(event, binding, context)
+        return None if output.delivered else output.error or "provider reported failure"
+
     async def on_event(
         self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
     ) -> ChannelOutput:

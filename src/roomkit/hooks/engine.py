@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from roomkit._aio import run_with_timeout
+from roomkit._aio import Continue
 from roomkit.errors import HookTimeoutError
 from roomkit.hooks.filters import HookRegistration, check_signature
 from roomkit.models.enums import HookExecution, HookTrigger
@@ -66,6 +66,9 @@ class HookEngine:
         self._global: dict[HookTrigger, list[HookRegistration]] = {}
         self._rooms: dict[str, list[HookRegistration]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # The global hooks that match an event, by trigger, execution and the event's
+        # source (all the filters read): the same few answers for every message.
+        self._matching: dict[tuple[Any, ...], tuple[HookRegistration, ...]] = {}
 
     # -- registration --------------------------------------------------------------------
 
@@ -80,6 +83,7 @@ class HookEngine:
         hooks = self._global.setdefault(reg.trigger, [])
         hooks.append(reg)
         hooks.sort(key=_priority)  # stable: equal priorities keep registration order
+        self._matching.clear()
 
     def unregister(self, name: str) -> bool:
         """Remove global hooks called ``name``. Returns True if one was removed."""
@@ -88,6 +92,7 @@ class HookEngine:
             kept = [h for h in hooks if h.name != name]
             removed |= len(kept) != len(hooks)
             self._global[trigger] = kept
+        self._matching.clear()
         return removed
 
     def add_room_hook(self, room_id: str, hook: HookRegistration) -> None:
@@ -141,17 +146,36 @@ class HookEngine:
             return [h for h in hooks if h.execution is execution]
         return [h for h in hooks if h.execution is execution and (h.unfiltered or h.matches(event))]
 
+    def _hooks(
+        self, trigger: HookTrigger, execution: HookExecution, event: RoomEvent, room_id: str
+    ) -> tuple[HookRegistration, ...] | list[HookRegistration]:
+        """``hooks_for`` for the pipeline: the answer for a room without hooks of its own
+        is kept per source, since the filters read nothing else of the event."""
+        if room_id in self._rooms or type(event) is not RoomEvent:
+            return self.hooks_for(trigger, execution, event, room_id)
+        source = event.source
+        key = (trigger, execution, source.channel_id, source.channel_type, source.direction)
+        found = self._matching.get(key)
+        if found is None:
+            if len(self._matching) >= _MAX_MATCHING:
+                self._matching.clear()
+            found = self._matching[key] = tuple(self.hooks_for(trigger, execution, event, room_id))
+        return found
+
     # -- running -------------------------------------------------------------------------
 
     async def run_sync(
         self, trigger: HookTrigger, event: RoomEvent, context: RoomContext
     ) -> SyncOutcome:
         """Run the SYNC chain for ``trigger``; stop at the first block."""
-        hooks = self.hooks_for(trigger, HookExecution.SYNC, event, context.room.id)
+        hooks = self._hooks(trigger, HookExecution.SYNC, event, context.room.id)
         return await self._chain(hooks, event, context)
 
     async def _chain(
-        self, hooks: list[HookRegistration], event: RoomEvent, context: RoomContext
+        self,
+        hooks: tuple[HookRegistration, ...] | list[HookRegistration],
+        event: RoomEvent,
+        context: RoomContext,
     ) -> SyncOutcome:
         outcome = SyncOutcome(event)
         for reg in hooks:
@@ -207,7 +231,7 @@ class HookEngine:
 
     def fire_async(self, trigger: HookTrigger, event: RoomEvent, context: RoomContext) -> None:
         """Start the ASYNC hooks for ``trigger`` in an owned task and return at once."""
-        hooks = self.hooks_for(trigger, HookExecution.ASYNC, event, context.room.id)
+        hooks = self._hooks(trigger, HookExecution.ASYNC, event, context.room.id)
         if hooks:
             self._spawn(self._run_all(hooks, event, context))
 
@@ -248,8 +272,19 @@ class HookEngine:
     ) -> HookResult | None:
         try:
             called = reg.fn(event, context)
-            # Plain functions are accepted too: their result is used as is.
-            result = await run_with_timeout(called, reg.timeout) if iscoroutine(called) else called
+            # Plain functions are accepted too: their result is used as is. A coroutine is
+            # started here and gets a timer only if it waits (run_with_timeout, inlined:
+            # a coroutine more per hook call cost a tenth of the sync chain).
+            if iscoroutine(called):
+                try:
+                    first = called.send(None)
+                except StopIteration as stop:
+                    result = stop.value
+                else:
+                    async with asyncio.timeout(reg.timeout):
+                        result = await Continue(called, first)
+            else:
+                result = called
         except TimeoutError:
             raise HookTimeoutError(reg.label, reg.timeout) from None
         if result is not None and not isinstance(result, HookResult):
@@ -275,7 +310,10 @@ class HookEngine:
         return False
 
     async def _run_all(
-        self, hooks: list[HookRegistration], event: RoomEvent, context: RoomContext
+        self,
+        hooks: tuple[HookRegistration, ...] | list[HookRegistration],
+        event: RoomEvent,
+        context: RoomContext,
     ) -> None:
         # ASYNC hooks of one firing share one task and run in turn: a task each would
         # cost more than most hooks do; a slow hook delays only its siblings for this event.
@@ -299,6 +337,10 @@ class HookEngine:
 # generations, and each one promoted to the old generation brings the next full
 # collection closer (with 512, a 1,000-room loop spent a third of its time in them).
 _BACKLOG = 64
+
+
+# Distinct (trigger, execution, source) answers kept; past this the memo starts again.
+_MAX_MATCHING = 1024
 
 
 def _priority(reg: HookRegistration) -> int:

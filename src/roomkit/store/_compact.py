@@ -52,7 +52,8 @@ _IMMUTABLE = _SHAREABLE | {float, bytes, datetime, date, time, timedelta, Decima
 
 
 class _Empty(NamedTuple):
-    """Marks an empty dict or list: stored once, a new one built for every model."""
+    """Marks an empty dict or list (or a blank model): stored once, a new one built for
+    every model."""
 
     factory: type[dict[Any, Any]] | type[list[Any]]
 
@@ -65,13 +66,48 @@ class _Owned(NamedTuple):
 
 _EMPTY_DICT = _Empty(dict)
 _EMPTY_LIST = _Empty(list)
+_CONTAINERS = (_EMPTY_DICT, _EMPTY_LIST)
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _freeze(value: Any) -> Any:
     """The stored form of a value that is not known to be immutable."""
     if not value and type(value) in (dict, list):
         return _EMPTY_DICT if type(value) is dict else _EMPTY_LIST
+    if isinstance(value, BaseModel) and _blank(value):
+        return _blank_marker(type(value), value.__pydantic_extra__ is not None)
     return _Owned(deepcopy(value))
+
+
+def _blank(model: BaseModel) -> bool:
+    """Whether ``model`` holds nothing at all, as every event's ``channel_data`` mostly."""
+    empty = not model.__dict__ and not model.__pydantic_extra__
+    return empty and model.__pydantic_private__ is None
+
+
+def _blank_marker(cls: type[BaseModel], extra: bool) -> _Empty:
+    """The marker of a blank ``cls`` (with an empty extras dict when ``extra``): one per
+    kind, so a blank model is stored as an empty dict is, not as a copy per record."""
+    marker = _BLANKS.get((cls, extra))
+    if marker is None:
+
+        def factory() -> Any:
+            model = _new(cls)
+            _set_dict(model, {})
+            _set_fields(model, set())
+            _set_extra(model, {} if extra else None)
+            _set_private(model, None)
+            return model
+
+        marker = _BLANKS[cls, extra] = _Empty(factory)  # type: ignore[arg-type]
+    return marker
+
+
+_BLANKS: dict[tuple[type, bool], _Empty] = {}
 
 
 def _thaw(stored: Any) -> Any:
@@ -99,13 +135,14 @@ def _is_immutable(kind: type) -> bool:
 # What the compiled functions use. A built model gets what model_construct gives it, minus
 # defaults and aliases; its four slots are set through their descriptors.
 _ENV: dict[str, Any] = {
-    "new": object.__new__,
-    "set_dict": BaseModel.__dict__["__dict__"].__set__,
-    "set_fields": BaseModel.__dict__["__pydantic_fields_set__"].__set__,
-    "set_extra": BaseModel.__dict__["__pydantic_extra__"].__set__,
-    "set_private": BaseModel.__dict__["__pydantic_private__"].__set__,
+    "new": _new,
+    "set_dict": _set_dict,
+    "set_fields": _set_fields,
+    "set_extra": _set_extra,
+    "set_private": _set_private,
     "deepcopy": deepcopy,
     "thaw": _thaw,
+    "blank": _blank,
     "Owned": _Owned,
 }
 
@@ -133,6 +170,9 @@ def _builder(shape: Shape) -> Callable[[Record], Any]:
         lines.extend(f"values[{n!r}] = arg[{start + i}]" for i, n in enumerate(part.own))
         lines.extend(f"values[{n!r}] = {{}}" for n in part.empty_dicts)
         lines.extend(f"values[{n!r}] = []" for n in part.empty_lists)
+        for n, factory in part.blanks:
+            env[f"{var}_blank_{len(env)}"] = factory
+            lines.append(f"values[{n!r}] = {var}_blank_{len(env) - 1}()")
         lines.extend(f"values[{n!r}] = deepcopy(values[{n!r}].value)" for n in part.boxed)
         lines.extend(f"values[{n!r}] = {value}" for n, value in nested)
         lines.append(f"{var} = new({var}_cls); set_dict({var}, values)")
@@ -171,6 +211,10 @@ def _matcher(shape: Shape) -> Callable[[BaseModel], Record | None]:
             env[f"{var}_{i}"], env[f"{var}_{i}_type"] = value, type(value)
             if value is None or type(value) is bool or isinstance(value, Enum):
                 lines.append(f"if d[{name!r}] is not {var}_{i}: return None")
+            elif type(value) is _Empty and value not in _CONTAINERS:
+                env[f"{var}_{i}_cls"] = type(value.factory())
+                check = f"type(v := d[{name!r}]) is not {var}_{i}_cls or not blank(v)"
+                lines.append(f"if {check}: return None")
             elif type(value) is _Empty:
                 empty = value.factory.__name__
                 lines.append(f"if type(v := d[{name!r}]) is not {empty} or v: return None")
@@ -220,6 +264,11 @@ class Shape:
         self.own_types = tuple(kind for _, kind in own)
         self.empty_dicts = tuple(n for n, v in template.items() if v is _EMPTY_DICT)
         self.empty_lists = tuple(n for n, v in template.items() if v is _EMPTY_LIST)
+        self.blanks = tuple(
+            (n, v.factory)
+            for n, v in template.items()
+            if type(v) is _Empty and v is not _EMPTY_DICT and v is not _EMPTY_LIST
+        )
         self.boxed = tuple(name for name, kind in own if not _is_immutable(kind))
         self.number = 0  # until a record names it, when ``build`` and ``match`` are compiled
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from roomkit import (
+    ChannelBinding,
+    ChannelOutput,
     ChannelType,
     EmailChannel,
     HTTPChannel,
@@ -10,6 +12,7 @@ from roomkit import (
     ProviderError,
     RCSChannel,
     RichContent,
+    RoomContext,
     RoomEvent,
     RoomKit,
     SMSChannel,
@@ -105,6 +108,42 @@ async def test_failed_sends_are_reported_never_counted_delivered(kit: RoomKit) -
         ("nobody", "binding of 'nobody' in room 'r' has no 'phone_number' in its metadata"),
         ("raising", "rate limited"),
     ]
+
+
+async def test_a_subclass_that_overrides_deliver_is_what_the_kit_calls(kit: RoomKit) -> None:
+    """The kit delivers through a TransportChannel subclass's own deliver, and deliver
+    called directly still hands back the provider's result."""
+    provider = MockSMSProvider()
+
+    class Screened(TransportChannel):
+        async def deliver(
+            self, event: RoomEvent, binding: ChannelBinding, context: RoomContext
+        ) -> ChannelOutput:
+            if "secret" in self.extract_text(event):
+                return ChannelOutput.failed("screened out")
+            return await super().deliver(event, binding, context)
+
+    failures: list[str] = []
+    kit.on("delivery_failed")(lambda fe: failures.append(fe.data["error"]))
+    screened = Screened("sms", ChannelType.SMS, provider=provider, recipient_key="phone_number")
+    await _room(
+        kit,
+        screened,
+        WhatsAppChannel("wa", provider=MockWhatsAppProvider()),
+        sms={"phone_number": "+1"},
+    )
+    await kit.process_inbound(text("+3", "the secret", channel_id="wa"))
+    await kit.process_inbound(text("+3", "hello", channel_id="wa"))
+    assert failures == ["screened out"]
+    assert [s["event"].content.body for s in provider.sent] == ["hello"]
+    binding = await kit.store.get_binding("r", "sms")
+    assert binding is not None
+    room = await kit.get_room("r")
+    output = await screened.deliver(provider.sent[0]["event"], binding, RoomContext(room=room))
+    result = output.metadata["provider_result"]
+    assert output.delivered and result.success
+    assert output.metadata["provider_message_id"] == result.provider_message_id
+    assert [s["to"] for s in provider.sent] == ["+1", "+1"]
 
 
 def test_factories_build_the_documented_kinds() -> None:

@@ -75,10 +75,13 @@ async def test_events_share_nothing_with_callers(store: ConversationStore) -> No
     page = await store.list_events("r")
     page[0].metadata["tags"].append("page")
     page[0].content.body = "changed"  # type: ignore[union-attr]
+    page[0].channel_data.thread_id = "t1"  # type: ignore[attr-defined]  # extras allowed
     fetched = await store.get_event(stored.id)
     assert fetched is not None and fetched.metadata == {"tags": ["a"]}
     assert fetched.source.participant_id is None
     assert fetched.content.body == "hello"  # type: ignore[union-attr]
+    assert fetched.channel_data.model_dump() == {}
+    assert [e.channel_data.model_dump() for e in await store.list_events("r")] == [{}]
 
 
 async def test_events_get_gapless_indexes_and_pages(store: ConversationStore) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from roomkit.models._base import construct
 from roomkit.models.event import RoomEvent
 from roomkit.providers.rcs.base import RCSDeliveryResult, RCSProvider
 
@@ -48,7 +49,10 @@ class MockRCSProvider(RCSProvider):
         if self.simulate_failure:
             return RCSDeliveryResult(success=False, error="simulated_failure")
         if not self.simulate_fallback:
-            return RCSDeliveryResult(success=True, provider_message_id=f"mock_rcs_{number}")
+            # Valid by construction: built without validating (see providers.base.record_send).
+            return construct(
+                RCSDeliveryResult, success=True, provider_message_id=f"mock_rcs_{number}"
+            )
         if not fallback:
             return RCSDeliveryResult(
                 success=False, error=f"{to} cannot receive RCS and SMS fallback is off"
