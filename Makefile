@@ -34,3 +34,4 @@ bench:
 	$(PY) bench/stores.py
 	$(PY) bench/ai.py
 	$(PY) bench/service.py
+	$(PY) bench/webhooks.py
